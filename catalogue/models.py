@@ -1,0 +1,54 @@
+from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from oscar.apps.catalogue.abstract_models import AbstractProduct
+from oscar.apps.catalogue.managers import ProductQuerySet as OscarProductQuerySet
+
+from catalogue.ocop import OCOP_STAR_CHOICES, Unit, season_label
+
+
+class ProductQuerySet(OscarProductQuerySet):
+    def in_season(self, month: int | None = None):
+        month = month or timezone.localdate().month
+        return self.filter(season_months__contains=[month])
+
+    def sold_in(self, communes):
+        """Products with a stock record at a stall of one of these communes."""
+        return self.filter(stockrecords__partner__stall__commune__in=communes).distinct()
+
+
+class Product(AbstractProduct):
+    ocop_stars = models.PositiveSmallIntegerField(
+        _("OCOP stars"), choices=OCOP_STAR_CHOICES, null=True, blank=True
+    )
+    ocop_certificate_number = models.CharField(_("OCOP certificate number"), max_length=64, blank=True)
+    ocop_certificate_expiry = models.DateField(_("OCOP certificate valid until"), null=True, blank=True)
+    unit = models.CharField(_("unit"), max_length=10, choices=Unit.choices, default=Unit.KG)
+    season_months = ArrayField(
+        models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(12)]),
+        verbose_name=_("harvest season (months)"),
+        default=list,
+        blank=True,
+        help_text=_("Months of the harvest, 1 to 12."),
+    )
+    is_featured = models.BooleanField(_("featured on the storefront"), default=False)
+
+    objects = ProductQuerySet.as_manager()
+
+    @property
+    def is_in_season(self) -> bool:
+        return timezone.localdate().month in self.season_months
+
+    @property
+    def season_display(self) -> str:
+        return season_label(self.season_months)
+
+    @property
+    def ocop_certificate_valid(self) -> bool:
+        expiry = self.ocop_certificate_expiry
+        return bool(self.ocop_stars) and (expiry is None or expiry >= timezone.localdate())
+
+
+from oscar.apps.catalogue.models import *  # noqa: E402,F403  (the rest of Oscar's catalogue)

@@ -1,0 +1,8 @@
+from django.utils.functional import SimpleLazyObject
+
+from marketplace.storefront import current_home
+
+
+def storefront(request):
+    """The storefront (site root page) in every template, for the header's commune name."""
+    return {"storefront": SimpleLazyObject(lambda: current_home(request))}

@@ -1,0 +1,80 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+
+
+class Commune(models.Model):
+    """A commune or ward of the two-level administrative units in use since 1 July 2025."""
+
+    code = models.PositiveIntegerField(_("commune code"), unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    province_code = models.PositiveSmallIntegerField(_("province code"), db_index=True)
+    province_name = models.CharField(_("province"), max_length=100)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["province_name", "name"]
+        verbose_name = _("commune")
+        verbose_name_plural = _("communes")
+
+    def __str__(self):
+        return f"{self.name}, {self.province_name}"
+
+
+class HomePage(Page):
+    """The storefront of one Wagtail Site.
+
+    Bound to communes (a commune site), to a province (a province site that aggregates
+    every commune of the province), or to neither (the whole platform).
+    """
+
+    communes = ParentalManyToManyField(Commune, blank=True, related_name="home_pages")
+    province_code = models.PositiveSmallIntegerField(
+        _("province code"),
+        null=True,
+        blank=True,
+        help_text=_("Set for a province storefront: it shows every commune of the province."),
+    )
+    intro = RichTextField(_("introduction"), blank=True)
+
+    content_panels = Page.content_panels + [
+        FieldPanel("intro"),
+        FieldPanel("communes"),
+        FieldPanel("province_code"),
+    ]
+    subpage_types = ["marketplace.HomePage", "marketplace.ContentPage"]
+    max_count = None
+
+    class Meta:
+        verbose_name = _("storefront home page")
+
+    def get_communes(self):
+        if self.province_code:
+            return Commune.objects.filter(province_code=self.province_code)
+        chosen = self.communes.all()
+        return chosen if chosen.exists() else Commune.objects.all()
+
+    def get_context(self, request, *args, **kwargs):
+        from marketplace import storefront
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(storefront.home_sections(communes=list(self.get_communes())))
+        return context
+
+
+class ContentPage(Page):
+    """News and guides: plain content under a storefront."""
+
+    body = RichTextField(_("body"), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("body")]
+    parent_page_types = ["marketplace.HomePage", "marketplace.ContentPage"]
+    subpage_types = ["marketplace.ContentPage"]
+
+    class Meta:
+        verbose_name = _("content page")

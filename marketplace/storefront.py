@@ -1,0 +1,43 @@
+"""What a storefront shows: which site the request is on, and the sections of its home page."""
+
+from django.utils import timezone
+from oscar.core.loading import get_model
+from wagtail.models import Site
+
+from catalogue.selectors import product_cards
+
+Stall = get_model("sellers", "Stall")
+
+SECTION_SIZE = 8
+
+
+def current_home(request):
+    """The HomePage at the root of the request's Wagtail Site, or None (cached on the request)."""
+    if not hasattr(request, "_storefront_home"):
+        from marketplace.models import HomePage
+
+        site = Site.find_for_request(request)
+        home = None
+        if site is not None:
+            home = HomePage.objects.filter(pk=site.root_page_id).first()
+        request._storefront_home = home
+    return request._storefront_home
+
+
+def current_communes(request):
+    home = current_home(request)
+    return list(home.get_communes()) if home else None
+
+
+def home_sections(*, communes) -> dict:
+    products = product_cards(communes=communes)
+    month = timezone.localdate().month
+    return {
+        "storefront_communes": communes,
+        "stalls": Stall.objects.filter(commune__in=communes)
+        .select_related("partner", "commune")
+        .order_by("commune__name", "partner__name"),
+        "featured_products": products.filter(is_featured=True).order_by("title")[:SECTION_SIZE],
+        "in_season_products": products.in_season(month).order_by("title")[:SECTION_SIZE],
+        "newest_products": products.order_by("-date_created", "-pk")[:SECTION_SIZE],
+    }

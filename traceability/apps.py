@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TraceabilityConfig(AppConfig):
+    """Origin records, harvest lots, stamps and the trace page (built in the traceability issue)."""
+
+    name = "traceability"
+    verbose_name = _("Traceability")
