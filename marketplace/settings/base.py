@@ -3,6 +3,7 @@
 import os
 from pathlib import Path
 
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from oscar.defaults import *  # noqa: F403  (Oscar's defaults, overridden below)
 
@@ -88,7 +89,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "marketplace.middleware.VietnameseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -177,8 +178,8 @@ WAGTAIL_I18N_ENABLED = False
 OSCAR_SHOP_NAME = "Chợ OCOP"
 OSCAR_SHOP_TAGLINE = _("OCOP products straight from the commune")
 OSCAR_DEFAULT_CURRENCY = "VND"
-OSCAR_CURRENCY_FORMAT = {"VND": {"format": "#,##0 ¤", "currency_digits": False}}
-OSCAR_HOMEPAGE = "/"
+OSCAR_CURRENCY_FORMAT = {"VND": {"format": "#,##0 ¤", "locale": "vi", "currency_digits": False}}
+OSCAR_HOMEPAGE = reverse_lazy("catalogue:index")
 OSCAR_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "no-reply@chocop.vn")
 OSCAR_ALLOW_ANON_CHECKOUT = True
 OSCAR_REQUIRED_ADDRESS_FIELDS = ("first_name", "line1", "line4", "country")
@@ -186,6 +187,8 @@ OSCAR_PRODUCTS_PER_PAGE = 24
 OSCAR_THUMBNAILER = "oscar.core.thumbnails.SorlThumbnail"
 OSCAR_MISSING_IMAGE_URL = "image_not_found.jpg"
 OSCAR_SLUG_ALLOW_UNICODE = False
+# "đ" has no decomposed form, so ASCII slugs would drop it: "Đặc sản" -> "dac-san", not "ac-san".
+OSCAR_SLUG_MAP = {"đ": "d", "Đ": "D"}
 OSCAR_DASHBOARD_NAVIGATION = OSCAR_DASHBOARD_NAVIGATION  # noqa: F405
 
 THUMBNAIL_PRESERVE_FORMAT = True

@@ -1,0 +1,211 @@
+"""Seeds the demo marketplace described in DOMAIN.md. Safe to run again: it converges, never duplicates."""
+
+import datetime
+import io
+import random
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.db import transaction
+from oscar.apps.catalogue.categories import create_from_sequence
+from oscar.core.loading import get_model
+from PIL import Image, ImageDraw
+from vietnam_provinces import Province, ProvinceCode, Ward, WardCode
+from wagtail.models import Page, Site
+
+from marketplace import demo_data
+from marketplace.models import Commune, HomePage
+
+Partner = get_model("partner", "Partner")
+StockRecord = get_model("partner", "StockRecord")
+Product = get_model("catalogue", "Product")
+ProductClass = get_model("catalogue", "ProductClass")
+ProductCategory = get_model("catalogue", "ProductCategory")
+ProductImage = get_model("catalogue", "ProductImage")
+Stall = get_model("sellers", "Stall")
+
+DEMO_PORT = 8000
+
+
+@transaction.atomic
+def demo_seed(*, with_images: bool = True) -> dict[str, int]:
+    communes = {code: commune_from_registry(code=code) for code in _commune_codes()}
+    categories = _categories()
+    product_class, _ = ProductClass.objects.get_or_create(
+        slug="nong-san", defaults={"name": "Nông sản", "requires_shipping": True, "track_stock": True}
+    )
+    for stall_data in demo_data.STALLS:
+        stall = _stall(stall_data, commune=communes[stall_data["commune"]])
+        for product_data in stall_data["products"]:
+            _product(product_data, stall=stall, product_class=product_class, categories=categories, with_images=with_images)
+    _sites(communes)
+    _users()
+    return {
+        "communes": Commune.objects.count(),
+        "stalls": Stall.objects.count(),
+        "products": Product.objects.count(),
+        "sites": Site.objects.count(),
+    }
+
+
+def commune_from_registry(*, code: int) -> Commune:
+    """The commune with this code, named as in the national list of administrative units."""
+    ward = Ward.from_code(WardCode(code))
+    province = Province.from_code(ProvinceCode(ward.province_code))
+    commune, _ = Commune.objects.update_or_create(
+        code=code,
+        defaults={
+            "name": ward.name,
+            "province_code": int(ward.province_code),
+            "province_name": province.name,
+            "slug": ward.codename.replace("_", "-") + f"-{code}",
+        },
+    )
+    return commune
+
+
+def _commune_codes() -> list[int]:
+    return sorted({stall["commune"] for stall in demo_data.STALLS})
+
+
+def _categories() -> dict:
+    names = {slug: name for slug, name, _ in demo_data.CATEGORIES}
+    categories = {}
+    for slug, name, parent in demo_data.CATEGORIES:
+        path = [names[parent], name] if parent else [name]
+        categories[slug] = create_from_sequence(path)[-1]
+    return categories
+
+
+def _stall(data: dict, *, commune: Commune) -> Stall:
+    partner, _ = Partner.objects.update_or_create(code=data["slug"], defaults={"name": data["name"]})
+    stall, _ = Stall.objects.update_or_create(
+        slug=data["slug"],
+        defaults={
+            "partner": partner,
+            "commune": commune,
+            "kind": data["kind"],
+            "village": data["village"],
+            "story": data["story"],
+        },
+    )
+    return stall
+
+
+def _product(data: dict, *, stall: Stall, product_class, categories: dict, with_images: bool) -> Product:
+    product, _ = Product.objects.update_or_create(
+        upc=data["sku"],
+        defaults={
+            "title": data["title"],
+            "description": data["description"],
+            "product_class": product_class,
+            "structure": Product.STANDALONE,
+            "is_public": True,
+            "unit": data["unit"],
+            "season_months": data.get("season", []),
+            "ocop_stars": data.get("stars"),
+            "ocop_certificate_number": data.get("certificate", ""),
+            "ocop_certificate_expiry": _certificate_expiry(data),
+            "is_featured": data.get("featured", False),
+        },
+    )
+    ProductCategory.objects.get_or_create(product=product, category=categories[data["category"]])
+    StockRecord.objects.update_or_create(
+        partner=stall.partner,
+        partner_sku=data["sku"],
+        defaults={
+            "product": product,
+            "price": Decimal(data["price"]),
+            "price_currency": "VND",
+            "num_in_stock": data["stock"],
+        },
+    )
+    if with_images and not product.images.exists():
+        ProductImage.objects.create(
+            product=product,
+            original=ContentFile(product_photo(data["category"], seed=data["sku"]), name=f"{data['sku'].lower()}.jpg"),
+            caption=data["title"],
+            display_order=0,
+        )
+    return product
+
+
+def _certificate_expiry(data: dict):
+    """An OCOP certificate is valid 36 months; the demo ones were issued in 2024."""
+    if not data.get("stars"):
+        return None
+    return datetime.date(2027, 6, 30)
+
+
+def product_photo(category: str, *, seed: str, size: tuple[int, int] = (800, 600)) -> bytes:
+    """A generated product photo: a pile of fruit-coloured rounds with a leaf, as a small JPEG."""
+    background, fruit = demo_data.COLOURS.get(category, ("#f4f4f4", "#888888"))
+    rng = random.Random(seed)
+    image = Image.new("RGB", size, background)
+    draw = ImageDraw.Draw(image)
+    width, height = size
+    for _ in range(9):
+        radius = rng.randint(height // 9, height // 5)
+        x = rng.randint(width // 5, 4 * width // 5)
+        y = rng.randint(height // 3, 5 * height // 6)
+        draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=fruit, outline="#ffffff", width=4)
+    draw.ellipse((width // 2 - 30, height // 6 - 60, width // 2 + 110, height // 6 + 10), fill="#3e8e41")
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=78, optimize=True, progressive=True)
+    return buffer.getvalue()
+
+
+def _sites(communes: dict[int, Commune]) -> None:
+    root = Page.get_first_root_node()
+    platform = _home_page(parent=root, slug="cho-ocop", title="Chợ OCOP")
+    # Wagtail's initial "Welcome" page is replaced by our storefront.
+    Page.objects.filter(depth=2, slug="home", content_type__model="page").delete()
+    Site.objects.filter(is_default_site=True).exclude(hostname="127.0.0.1").delete()
+    Site.objects.update_or_create(
+        hostname="127.0.0.1",
+        port=DEMO_PORT,
+        defaults={"root_page": platform, "is_default_site": True, "site_name": "Chợ OCOP"},
+    )
+    pages = {}
+    for site in demo_data.SITES:
+        parent = pages.get(site.get("parent"), platform)
+        page = _home_page(parent=parent, slug=site["slug"], title=site["title"], province_code=site.get("province"))
+        if "commune" in site:
+            page.communes.set([communes[site["commune"]]])
+            page.save_revision().publish()
+        pages[site["slug"]] = page
+        Site.objects.update_or_create(
+            hostname=site["hostname"],
+            port=DEMO_PORT,
+            defaults={"root_page": page, "is_default_site": False, "site_name": site["title"]},
+        )
+
+
+def _home_page(*, parent: Page, slug: str, title: str, province_code: int | None = None) -> HomePage:
+    existing = HomePage.objects.child_of(parent).filter(slug=slug).first()
+    if existing:
+        return existing
+    page = HomePage(slug=slug, title=title, province_code=province_code)
+    parent.add_child(instance=page)
+    page.save_revision().publish()
+    return page
+
+
+def _users() -> None:
+    User = get_user_model()
+    staff = demo_data.STAFF_USER
+    admin, created = User.objects.get_or_create(
+        username=staff["username"], defaults={"email": staff["email"], "is_staff": True, "is_superuser": True}
+    )
+    if created:
+        admin.set_password(staff["password"])
+        admin.save()
+    seller_data = demo_data.SELLER_USER
+    seller, created = User.objects.get_or_create(
+        username=seller_data["username"], defaults={"email": seller_data["email"], "first_name": "Thành"}
+    )
+    if created:
+        seller.set_password(seller_data["password"])
+        seller.save()
+    Stall.objects.get(slug=seller_data["stall"]).partner.users.add(seller)

@@ -1,0 +1,218 @@
+"""The demo marketplace: real place names, fictional people and businesses (see DOMAIN.md).
+
+Communes are named by their code in the two-level administrative units in use since
+1 July 2025; names and provinces are looked up in the ``vietnam-provinces`` package.
+"""
+
+LUC_NGAN = 7582  # Xã Lục Ngạn, tỉnh Bắc Ninh
+PHUC_HOA = 7330  # Xã Phúc Hòa, tỉnh Bắc Ninh
+XUAN_LOC = 26425  # Xã Xuân Lộc, tỉnh Đồng Nai
+BAC_NINH = 24
+
+# Wagtail sites: the platform on 127.0.0.1, a province site, one site per commune.
+SITES = [
+    {"slug": "bac-ninh", "title": "Chợ OCOP Bắc Ninh", "hostname": "bacninh.localhost", "province": BAC_NINH},
+    {"slug": "luc-ngan", "title": "Chợ OCOP xã Lục Ngạn", "hostname": "lucngan.localhost", "commune": LUC_NGAN, "parent": "bac-ninh"},
+    {"slug": "phuc-hoa", "title": "Chợ OCOP xã Phúc Hòa", "hostname": "phuchoa.localhost", "commune": PHUC_HOA, "parent": "bac-ninh"},
+    {"slug": "xuan-loc", "title": "Chợ OCOP xã Xuân Lộc", "hostname": "xuanloc.localhost", "commune": XUAN_LOC},
+]
+
+# (slug, name, parent slug or None)
+CATEGORIES = [
+    ("trai-cay", "Trái cây", None),
+    ("vai-thieu", "Vải thiều", "trai-cay"),
+    ("cam", "Cam", "trai-cay"),
+    ("buoi", "Bưởi", "trai-cay"),
+    ("oi", "Ổi", "trai-cay"),
+    ("nhan", "Nhãn", "trai-cay"),
+    ("dac-san", "Đặc sản", None),
+    ("mat-ong", "Mật ong", "dac-san"),
+    ("gao", "Gạo", "dac-san"),
+    ("hat-dieu", "Hạt điều", "dac-san"),
+    ("banh", "Bánh", "dac-san"),
+]
+
+# Colours of the generated product photos: (background, fruit).
+COLOURS = {
+    "vai-thieu": ("#fde8e4", "#c0392b"),
+    "cam": ("#fff4e0", "#e67e22"),
+    "buoi": ("#eef7e6", "#7cb342"),
+    "oi": ("#eef8ee", "#9ccc65"),
+    "nhan": ("#f6f0e4", "#b08a4a"),
+    "mat-ong": ("#fff8e1", "#f2a900"),
+    "gao": ("#f5f5f0", "#d8cfa8"),
+    "hat-dieu": ("#f8efe6", "#c68b59"),
+    "banh": ("#fbf1e6", "#d49a5a"),
+}
+
+LYCHEE = [6, 7]
+EARLY_LYCHEE = [5, 6]
+CITRUS = [10, 11, 12, 1]
+GUAVA = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]
+LONGAN = [7, 8]
+
+# Stalls with their products. Product keys: sku, title, category, price (whole đồng),
+# stock, unit, season, stars (OCOP), certificate, featured, description.
+STALLS = [
+    {
+        "slug": "htx-luc-ngan-xanh",
+        "name": "HTX Nông sản Lục Ngạn Xanh",
+        "kind": "cooperative",
+        "commune": LUC_NGAN,
+        "village": "Thôn Kép 1",
+        "story": "Hợp tác xã của 38 hộ trồng vải và cây có múi. Cả 5 sản phẩm OCOP đều có tem "
+        "truy xuất nguồn gốc.",
+        "products": [
+            {"sku": "LNX-VAI", "title": "Vải thiều Lục Ngạn", "category": "vai-thieu", "price": 65000, "stock": 400, "unit": "kg", "season": LYCHEE, "stars": 4, "certificate": "OCOP-BN-2024-0112", "featured": True,
+             "description": "Vải thiều chín cây, cùi dày, hạt nhỏ, vị ngọt đậm. Hái buổi sáng, giao trong ngày."},
+            {"sku": "LNX-CAM-LV", "title": "Cam lòng vàng", "category": "cam", "price": 45000, "stock": 300, "unit": "kg", "season": CITRUS, "stars": 3, "certificate": "OCOP-BN-2024-0113", "featured": True,
+             "description": "Cam lòng vàng vỏ mỏng, múi vàng óng, nhiều nước."},
+            {"sku": "LNX-CAM-NG", "title": "Cam ngọt Lục Ngạn", "category": "cam", "price": 40000, "stock": 300, "unit": "kg", "season": CITRUS, "stars": 3, "certificate": "OCOP-BN-2024-0114",
+             "description": "Cam ngọt trồng theo VietGAP, vị ngọt thanh."},
+            {"sku": "LNX-BUOI-NG", "title": "Bưởi ngọt", "category": "buoi", "price": 55000, "stock": 200, "unit": "qua", "season": CITRUS, "stars": 3, "certificate": "OCOP-BN-2024-0115",
+             "description": "Bưởi ngọt quả to 1,2–1,5 kg, tép giòn."},
+            {"sku": "LNX-BUOI-DX", "title": "Bưởi da xanh", "category": "buoi", "price": 85000, "stock": 150, "unit": "qua", "season": CITRUS, "stars": 3, "certificate": "OCOP-BN-2024-0116", "featured": True,
+             "description": "Bưởi da xanh ruột hồng, ít hạt, thơm."},
+        ],
+    },
+    {
+        "slug": "ho-nguyen-van-thanh",
+        "name": "Vườn vải nhà ông Thành",
+        "kind": "household",
+        "commune": LUC_NGAN,
+        "village": "Thôn Kép 2",
+        "story": "Ba đời trồng vải trên đồi Kép. Gia đình là xã viên HTX Lục Ngạn Xanh.",
+        "products": [
+            {"sku": "NVT-VAI", "title": "Vải thiều sấy khô", "category": "vai-thieu", "price": 180000, "stock": 60, "unit": "hop", "season": LYCHEE,
+             "description": "Vải sấy củi nhãn, hộp 1 kg."},
+        ],
+    },
+    {
+        "slug": "ho-hoang-thi-lan",
+        "name": "Cam bưởi cô Lan",
+        "kind": "household",
+        "commune": LUC_NGAN,
+        "village": "Thôn Đồng Cốc",
+        "story": "Vườn cam, bưởi 2 ha trồng theo VietGAP.",
+        "products": [
+            {"sku": "HTL-CAM", "title": "Cam Vinh trồng Lục Ngạn", "category": "cam", "price": 35000, "stock": 120, "unit": "kg", "season": CITRUS,
+             "description": "Cam hái tại vườn, đóng thùng 10 kg."},
+        ],
+    },
+    {
+        "slug": "ho-trieu-van-minh",
+        "name": "Nhà vườn anh Minh",
+        "kind": "household",
+        "commune": LUC_NGAN,
+        "village": "Thôn Mai Hoa",
+        "story": "Vải thiều và mật ong hoa vải của gia đình.",
+        "products": [
+            {"sku": "TVM-MAT", "title": "Mật ong hoa vải", "category": "mat-ong", "price": 250000, "stock": 40, "unit": "chai", "season": [4, 5],
+             "description": "Mật ong nuôi tại vườn vải, chai 1 lít."},
+        ],
+    },
+    {
+        "slug": "sap-cho-luc-ngan",
+        "name": "Sạp chợ Lục Ngạn",
+        "kind": "shop",
+        "commune": LUC_NGAN,
+        "village": "Chợ xã",
+        "story": "Sạp ở chợ xã bán nông sản của bà con trong xã.",
+        "products": [
+            {"sku": "SCLN-VAI", "title": "Vải thiều loại 1", "category": "vai-thieu", "price": 50000, "stock": 80, "unit": "kg", "season": LYCHEE,
+             "description": "Vải thu mua trong ngày từ các hộ trong xã."},
+        ],
+    },
+    {
+        "slug": "ho-vai-som-phuc-hoa",
+        "name": "Vải sớm nhà bà Hòa",
+        "kind": "household",
+        "commune": PHUC_HOA,
+        "village": "Thôn Phúc Lễ",
+        "story": "Vải sớm chín từ đầu tháng 5.",
+        "products": [
+            {"sku": "PH-VAISOM", "title": "Vải sớm Phúc Hòa", "category": "vai-thieu", "price": 70000, "stock": 150, "unit": "kg", "season": EARLY_LYCHEE, "stars": 3, "certificate": "OCOP-BN-2023-0410", "featured": True,
+             "description": "Vải sớm vỏ đỏ tươi, vị chua ngọt."},
+        ],
+    },
+    {
+        "slug": "ho-oi-phuc-hoa",
+        "name": "Ổi nhà anh Dũng",
+        "kind": "household",
+        "commune": PHUC_HOA,
+        "village": "Thôn Đồng Sen",
+        "story": "Ổi lê Đài Loan trồng quanh năm.",
+        "products": [
+            {"sku": "PH-OI", "title": "Ổi lê Phúc Hòa", "category": "oi", "price": 25000, "stock": 200, "unit": "kg", "season": GUAVA,
+             "description": "Ổi giòn, ngọt, bọc túi từ khi còn nhỏ."},
+        ],
+    },
+    {
+        "slug": "ho-nhan-phuc-hoa",
+        "name": "Nhãn lồng chị Thu",
+        "kind": "household",
+        "commune": PHUC_HOA,
+        "village": "Thôn Phúc Lộc",
+        "story": "Nhãn lồng cùi dày.",
+        "products": [
+            {"sku": "PH-NHAN", "title": "Nhãn lồng", "category": "nhan", "price": 45000, "stock": 120, "unit": "kg", "season": LONGAN,
+             "description": "Nhãn lồng cùi dày, hạt nhỏ."},
+        ],
+    },
+    {
+        "slug": "ho-mat-ong-phuc-hoa",
+        "name": "Mật ong bác Tư",
+        "kind": "household",
+        "commune": PHUC_HOA,
+        "village": "Thôn Hậu",
+        "story": "Nuôi ong 20 năm.",
+        "products": [
+            {"sku": "PH-MAT", "title": "Mật ong rừng Phúc Hòa", "category": "mat-ong", "price": 220000, "stock": 50, "unit": "chai", "stars": 3, "certificate": "OCOP-BN-2024-0520",
+             "description": "Mật ong nguyên chất, chai 500 ml."},
+        ],
+    },
+    {
+        "slug": "ho-gao-phuc-hoa",
+        "name": "Gạo nếp cô Mai",
+        "kind": "household",
+        "commune": PHUC_HOA,
+        "village": "Thôn Trung",
+        "story": "Gạo nếp cái hoa vàng trồng trên ruộng nhà.",
+        "products": [
+            {"sku": "PH-GAO", "title": "Gạo nếp cái hoa vàng", "category": "gao", "price": 38000, "stock": 500, "unit": "kg", "season": [6, 11],
+             "description": "Gạo nếp dẻo thơm, túi 5 kg."},
+        ],
+    },
+    {
+        "slug": "tap-hoa-co-ba",
+        "name": "Tạp hóa Cô Ba",
+        "kind": "shop",
+        "commune": XUAN_LOC,
+        "village": "Ấp Gia Ray 2",
+        "story": "Tiệm tạp hóa bán đặc sản địa phương, nhận chuyển khoản VietQR.",
+        "products": [
+            {"sku": "XL-DIEU", "title": "Hạt điều rang muối Xuân Lộc", "category": "hat-dieu", "price": 320000, "stock": 70, "unit": "hu", "stars": 4, "certificate": "OCOP-DN-2024-0077", "featured": True,
+             "description": "Hạt điều rang củi, hũ 500 g."},
+        ],
+    },
+    {
+        "slug": "tiem-banh-gia-ray",
+        "name": "Tiệm bánh Gia Ray",
+        "kind": "shop",
+        "commune": XUAN_LOC,
+        "village": "Ấp Gia Ray 1",
+        "story": "Bánh làm mỗi sáng, thanh toán bằng mã QR.",
+        "products": [
+            {"sku": "XL-BANH", "title": "Bánh pía sầu riêng", "category": "banh", "price": 60000, "stock": 90, "unit": "hop",
+             "description": "Hộp 4 bánh, nhân sầu riêng."},
+        ],
+    },
+]
+
+STAFF_USER = {"username": "admin", "email": "admin@chocop.vn", "password": "ocop-demo-2026"}
+SELLER_USER = {
+    "username": "nguyenvanthanh",
+    "email": "thanh@chocop.vn",
+    "password": "ocop-demo-2026",
+    "stall": "ho-nguyen-van-thanh",
+}

@@ -1,0 +1,17 @@
+from django.core.management.base import BaseCommand
+
+from marketplace import demo_data
+from marketplace.demo import demo_seed
+
+
+class Command(BaseCommand):
+    help = "Create (or bring back) the demo communes, stalls, products, sites and users. Idempotent."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-images", action="store_true", help="Skip generating product photos.")
+
+    def handle(self, *args, no_images=False, **options):
+        counts = demo_seed(with_images=not no_images)
+        self.stdout.write(", ".join(f"{count} {name}" for name, count in counts.items()))
+        for role, user in (("Staff", demo_data.STAFF_USER), ("Seller", demo_data.SELLER_USER)):
+            self.stdout.write(f"{role}: {user['username']} / {user['password']} ({user['email']})")
