@@ -1,6 +1,5 @@
 """OCOP terms on a product: star ratings, units and harvest seasons."""
 
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -21,5 +20,3 @@ def season_label(months: list[int]) -> str:
     from django.utils.dates import MONTHS
 
     return ", ".join(str(MONTHS[m]) for m in sorted(months) if 1 <= m <= 12)
-
-

@@ -18,5 +18,3 @@ def product_cards(*, communes=None):
     if communes is not None:
         products = products.sold_in(communes)
     return products
-
-

@@ -29,9 +29,9 @@ def embedded_server():
 
 def embedded_database_url() -> str:
     server = embedded_server()
-    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")
+    exists = server.psql("SELECT 1 FROM pg_database WHERE datname = 'ocop';")
     if "(1 row)" not in exists:
-        server.psql(f"CREATE DATABASE {DATABASE_NAME};")
+        server.psql("CREATE DATABASE ocop;")
     return server.get_uri(database=DATABASE_NAME)
 
 

@@ -38,7 +38,13 @@ def demo_seed(*, with_images: bool = True) -> dict[str, int]:
     for stall_data in demo_data.STALLS:
         stall = _stall(stall_data, commune=communes[stall_data["commune"]])
         for product_data in stall_data["products"]:
-            _product(product_data, stall=stall, product_class=product_class, categories=categories, with_images=with_images)
+            _product(
+                product_data,
+                stall=stall,
+                product_class=product_class,
+                categories=categories,
+                with_images=with_images,
+            )
     _sites(communes)
     _users()
     return {
@@ -124,7 +130,9 @@ def _product(data: dict, *, stall: Stall, product_class, categories: dict, with_
     if with_images and not product.images.exists():
         ProductImage.objects.create(
             product=product,
-            original=ContentFile(product_photo(data["category"], seed=data["sku"]), name=f"{data['sku'].lower()}.jpg"),
+            original=ContentFile(
+                product_photo(data["category"], seed=data["sku"]), name=f"{data['sku'].lower()}.jpg"
+            ),
             caption=data["title"],
             display_order=0,
         )
@@ -170,7 +178,9 @@ def _sites(communes: dict[int, Commune]) -> None:
     pages = {}
     for site in demo_data.SITES:
         parent = pages.get(site.get("parent"), platform)
-        page = _home_page(parent=parent, slug=site["slug"], title=site["title"], province_code=site.get("province"))
+        page = _home_page(
+            parent=parent, slug=site["slug"], title=site["title"], province_code=site.get("province")
+        )
         if "commune" in site:
             page.communes.set([communes[site["commune"]]])
             page.save_revision().publish()

@@ -53,17 +53,17 @@ class HomePage(Page):
     class Meta:
         verbose_name = _("storefront home page")
 
-    def get_communes(self):
+    def get_communes(self) -> list[Commune]:
         if self.province_code:
-            return Commune.objects.filter(province_code=self.province_code)
-        chosen = self.communes.all()
-        return chosen if chosen.exists() else Commune.objects.all()
+            return list(Commune.objects.filter(province_code=self.province_code))
+        return list(self.communes.all()) or list(Commune.objects.all())
 
     def get_context(self, request, *args, **kwargs):
         from marketplace import storefront
 
+        storefront.remember_home(request, self)
         context = super().get_context(request, *args, **kwargs)
-        context.update(storefront.home_sections(communes=list(self.get_communes())))
+        context.update(storefront.home_sections(communes=self.get_communes()))
         return context
 
 

@@ -6,7 +6,5 @@ class Shop(config.Shop):
 
     def get_urls(self):
         return [
-            pattern
-            for pattern in super().get_urls()
-            if str(getattr(pattern, "pattern", "")) != "search/"
+            pattern for pattern in super().get_urls() if str(getattr(pattern, "pattern", "")) != "search/"
         ]

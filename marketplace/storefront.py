@@ -24,9 +24,16 @@ def current_home(request):
     return request._storefront_home
 
 
+def remember_home(request, page) -> None:
+    """A HomePage being served at its site's root is that site's storefront: no need to look it up."""
+    site = Site.find_for_request(request)
+    if site is not None and site.root_page_id == page.pk:
+        request._storefront_home = page
+
+
 def current_communes(request):
     home = current_home(request)
-    return list(home.get_communes()) if home else None
+    return home.get_communes() if home else None
 
 
 def home_sections(*, communes) -> dict:

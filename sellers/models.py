@@ -13,12 +13,8 @@ class Stall(models.Model):
         COOPERATIVE = "cooperative", _("Cooperative")
         SHOP = "shop", _("Local shop")
 
-    partner = models.OneToOneField(
-        "partner.Partner", on_delete=models.CASCADE, related_name="stall"
-    )
-    commune = models.ForeignKey(
-        "marketplace.Commune", on_delete=models.PROTECT, related_name="stalls"
-    )
+    partner = models.OneToOneField("partner.Partner", on_delete=models.CASCADE, related_name="stall")
+    commune = models.ForeignKey("marketplace.Commune", on_delete=models.PROTECT, related_name="stalls")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.HOUSEHOLD)
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     village = models.CharField(_("village"), max_length=120, blank=True)

@@ -1,0 +1,47 @@
+import os
+import shutil
+
+import pytest
+from django.conf import settings
+from wagtail.models import Locale, Page, Site
+
+from marketplace.models import HomePage
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def require_service(available: bool, name: str) -> None:
+    """Skip with the missing service's name, except in CI where a missing service is an error."""
+    if available:
+        return
+    if IN_CI:
+        pytest.fail(f"{name} is required with CI=true but is not available", pytrace=False)
+    pytest.skip(f"{name} is not available")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    yield
+    shutil.rmtree(tmp_path / "media", ignore_errors=True)
+
+
+@pytest.fixture
+def make_storefront(db):
+    """Build a HomePage bound to communes (or a province) and make it the default site's root."""
+
+    def build(*, title="Chợ OCOP xã Thử Nghiệm", communes=(), province_code=None) -> HomePage:
+        locale, _ = Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
+        root = Page.get_first_root_node() or Page.add_root(title="Root", slug="root", locale=locale)
+        home = HomePage(title=title, slug=f"home-{HomePage.objects.count()}", province_code=province_code)
+        root.add_child(instance=home)
+        if communes:
+            home.communes.set(communes)
+            home.save()
+        Site.objects.update_or_create(
+            is_default_site=True,
+            defaults={"hostname": "testserver", "port": 80, "root_page": home, "site_name": title},
+        )
+        return home
+
+    return build

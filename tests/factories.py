@@ -1,0 +1,92 @@
+"""Factories for our models; Oscar's own factories are reused where they fit."""
+
+from decimal import Decimal
+
+import factory
+from django.contrib.auth import get_user_model
+from oscar.core.loading import get_model
+from oscar.test.factories import PartnerFactory as OscarPartnerFactory
+from oscar.test.factories import ProductClassFactory
+
+TEST_PASSWORD = "mat-khau-thu-123"
+
+Commune = get_model("marketplace", "Commune")
+Stall = get_model("sellers", "Stall")
+Product = get_model("catalogue", "Product")
+StockRecord = get_model("partner", "StockRecord")
+
+
+class CommuneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Commune
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: 90000 + n)
+    name = factory.Sequence(lambda n: f"Xã Thử Nghiệm {n}")
+    province_code = 24
+    province_name = "Bắc Ninh"
+    slug = factory.Sequence(lambda n: f"xa-thu-nghiem-{n}")
+
+
+class PartnerFactory(OscarPartnerFactory):
+    class Meta:
+        model = get_model("partner", "Partner")
+        skip_postgeneration_save = True
+
+
+class StallFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Stall
+
+    partner = factory.SubFactory(PartnerFactory, name=factory.Sequence(lambda n: f"Vườn nhà bác {n}"))
+    commune = factory.SubFactory(CommuneFactory)
+    slug = factory.Sequence(lambda n: f"gian-hang-{n}")
+    kind = Stall.Kind.HOUSEHOLD
+    village = "Thôn Kép"
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    """A public product with no stock record: use make_product() for one a stall sells."""
+
+    class Meta:
+        model = Product
+
+    structure = Product.STANDALONE
+    title = factory.Sequence(lambda n: f"Vải thiều loại {n}")
+    upc = factory.Sequence(lambda n: f"SKU{n:06d}")
+    product_class = factory.SubFactory(ProductClassFactory, name="Nông sản")
+    is_public = True
+    unit = "kg"
+
+
+def make_product(*, stall=None, price: int = 65000, stock: int = 100, **fields) -> Product:
+    stall = stall or StallFactory()
+    product = ProductFactory(**fields)
+    StockRecord.objects.create(
+        product=product,
+        partner=stall.partner,
+        partner_sku=f"{product.upc}-{stall.pk}",
+        price=Decimal(price),
+        price_currency="VND",
+        num_in_stock=stock,
+    )
+    return product
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.vn")
+
+    @factory.post_generation
+    def password(user, create, extracted, **kwargs):  # noqa: N805
+        user.set_password(extracted or TEST_PASSWORD)
+        if create:
+            user.save(update_fields=["password"])
+
+    class Params:
+        staff = factory.Trait(is_staff=True, is_superuser=True)
