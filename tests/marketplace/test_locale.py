@@ -12,13 +12,14 @@ LOCALE = Path(settings.BASE_DIR) / "marketplace" / "locale"
 def test_every_string_we_write_has_a_vietnamese_translation():
     with open(LOCALE / "vi" / "LC_MESSAGES" / "django.po", "rb") as handle:
         catalog = read_po(handle, locale="vi")
-    untranslated = [
-        message.id
-        for message in catalog
-        if message.id and (message.fuzzy or not all(message.string if isinstance(message.string, tuple) else [message.string]))
-    ]
+    untranslated = [message.id for message in catalog if message.id and not _translated(message)]
     assert untranslated == []
     assert len(catalog) > 50
+
+
+def _translated(message) -> bool:
+    strings = message.string if isinstance(message.string, tuple) else (message.string,)
+    return not message.fuzzy and all(strings)
 
 
 def test_english_catalogue_exists():

@@ -36,7 +36,8 @@ def test_seed_demo_is_idempotent_and_matches_the_domain(settings, tmp_path):
     # communes carry their official names from the two-level administrative units
     for commune in Commune.objects.all():
         assert commune.name == Ward.from_code(WardCode(commune.code)).name
-    assert set(Commune.objects.values_list("name", flat=True)) == {"Xã Lục Ngạn", "Xã Phúc Hòa", "Xã Xuân Lộc"}
+    names = set(Commune.objects.values_list("name", flat=True))
+    assert names == {"Xã Lục Ngạn", "Xã Phúc Hòa", "Xã Xuân Lộc"}
     # prices are whole đồng and every product has a photo
     assert all(price == int(price) for price in StockRecord.objects.values_list("price", flat=True))
     assert not Product.objects.filter(images__isnull=True).exists()
