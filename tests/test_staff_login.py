@@ -1,10 +1,9 @@
 import pytest
 
+from tests.factories import TEST_PASSWORD as PASSWORD
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-from tests.factories import TEST_PASSWORD as PASSWORD
 
 
 def test_staff_logs_into_wagtail_admin(client, make_storefront):

@@ -42,8 +42,10 @@ def test_home_sections_featured_in_season_and_newest(client, make_storefront):
 
     response = client.get("/")
 
-    sections = {name: [p.title for p in response.context[name]] for name in
-                ("featured_products", "in_season_products", "newest_products")}
+    sections = {
+        name: [p.title for p in response.context[name]]
+        for name in ("featured_products", "in_season_products", "newest_products")
+    }
     assert sections["featured_products"] == ["Bưởi da xanh"]
     assert sections["in_season_products"] == ["Cam lòng vàng"]
     assert sections["newest_products"] == ["Cam lòng vàng", "Bưởi da xanh"]
@@ -70,8 +72,13 @@ def test_home_page_query_count_is_bounded(client, make_storefront, django_assert
     # given a commune with many stalls and products (enough to show an N+1 loop)
     commune = CommuneFactory()
     for n in range(12):
-        make_product(stall=StallFactory(commune=commune), title=f"Sản phẩm {n}", is_featured=True,
-                     season_months=list(range(1, 13)), ocop_stars=4)
+        make_product(
+            stall=StallFactory(commune=commune),
+            title=f"Sản phẩm {n}",
+            is_featured=True,
+            season_months=list(range(1, 13)),
+            ocop_stars=4,
+        )
     make_storefront(communes=[commune])
     client.get("/")  # warm caches that live for the process (site root paths, content types)
 

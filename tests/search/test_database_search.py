@@ -29,7 +29,9 @@ def test_diacritics_and_case_do_not_matter(client, products, query):
 def test_d_matches_đ(client, products):
     assert titles(client.get("/search/", {"q": "hat dieu"})) == ["Hạt điều rang muối"]
     assert titles(client.get("/search/", {"q": "dong coc"})) == [
-        "Bưởi da xanh", "Hạt điều rang muối", "Vải thiều Lục Ngạn",
+        "Bưởi da xanh",
+        "Hạt điều rang muối",
+        "Vải thiều Lục Ngạn",
     ]
 
 
