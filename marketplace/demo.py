@@ -5,6 +5,7 @@ import io
 import random
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -12,7 +13,7 @@ from oscar.apps.catalogue.categories import create_from_sequence
 from oscar.core.loading import get_model
 from PIL import Image, ImageDraw
 from vietnam_provinces import Province, ProvinceCode, Ward, WardCode
-from wagtail.models import Page, Site
+from wagtail.models import Locale, Page, Site
 
 from marketplace import demo_data
 from marketplace.models import Commune, HomePage
@@ -165,7 +166,7 @@ def product_photo(category: str, *, seed: str, size: tuple[int, int] = (800, 600
 
 
 def _sites(communes: dict[int, Commune]) -> None:
-    root = Page.get_first_root_node()
+    root = _root_page()
     platform = _home_page(parent=root, slug="cho-ocop", title="Chợ OCOP")
     # Wagtail's initial "Welcome" page is replaced by our storefront.
     Page.objects.filter(depth=2, slug="home", content_type__model="page").delete()
@@ -190,6 +191,15 @@ def _sites(communes: dict[int, Commune]) -> None:
             port=DEMO_PORT,
             defaults={"root_page": page, "is_default_site": False, "site_name": site["title"]},
         )
+
+
+def _root_page() -> Page:
+    """Wagtail's tree root (made by its migrations; made again if a test flushed the tables)."""
+    root = Page.get_first_root_node()
+    if root is None:
+        locale, _ = Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
+        root = Page.add_root(title="Root", slug="root", locale=locale)
+    return root
 
 
 def _home_page(*, parent: Page, slug: str, title: str, province_code: int | None = None) -> HomePage:

@@ -1,12 +1,13 @@
 from django.apps import apps
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.i18n import JavaScriptCatalog
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
+
+from marketplace.views import media
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
@@ -18,8 +19,8 @@ urlpatterns = [
     path("search/", apps.get_app_config("search").urls),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.DEBUG or settings.SERVE_MEDIA_FILES:
+    urlpatterns += [re_path(r"^media/(?P<path>.*)$", media)]
 
 # Wagtail's catch-all must stay last: it swallows every path after it.
 urlpatterns += [path("", include(wagtail_urls))]

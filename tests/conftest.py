@@ -3,6 +3,7 @@ import shutil
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from wagtail.models import Locale, Page, Site
 
 from marketplace.models import HomePage
@@ -21,7 +22,9 @@ def require_service(available: bool, name: str) -> None:
 
 @pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):
+    """Uploads and thumbnails in a fresh folder; forget cached thumbnails of earlier tests."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    cache.clear()
     yield
     shutil.rmtree(tmp_path / "media", ignore_errors=True)
 

@@ -1,0 +1,65 @@
+# Chợ OCOP. Two commands: `make demo` and `make test`. Everything else here serves them.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+PYTEST_ARGS ?= --reuse-db
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: demo test install messages compilemessages lint check chromium db-stop bench clean
+
+## demo: install, start PostgreSQL, migrate, seed the demo data and serve http://127.0.0.1:8000
+demo: install compilemessages
+	$(MANAGE) migrate --no-input
+	$(MANAGE) seed_demo
+	@echo "Chợ OCOP: http://127.0.0.1:8000  (commune sites: http://lucngan.localhost:8000, http://phuchoa.localhost:8000, http://xuanloc.localhost:8000; province: http://bacninh.localhost:8000)"
+	$(MANAGE) runserver 127.0.0.1:8000
+
+## test: install, start the services the tests need, run the quality gates and the whole suite
+test: install compilemessages lint check chromium
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+## compilemessages: vi/en catalogues to .mo (Babel: no system gettext needed)
+compilemessages: install
+	$(BIN)/pybabel -q compile --domain django --directory marketplace/locale
+
+## messages: refresh the .po catalogues after changing strings (needs GNU gettext)
+messages: install
+	$(MANAGE) makemessages -l vi -l en --ignore=.venv --ignore=var --ignore=tests --ignore=bench --no-obsolete
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/djhtml --check frontend/templates
+
+check: install compilemessages
+	DJANGO_SETTINGS_MODULE=marketplace.settings.test $(MANAGE) check --fail-level WARNING
+	DJANGO_SETTINGS_MODULE=marketplace.settings.test $(MANAGE) makemigrations --check --dry-run
+
+## chromium: Debian's Chromium for the browser journeys (installed with apt when missing)
+chromium:
+	@if command -v chromium >/dev/null; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null; then SUDO=sudo; else \
+	  echo "Chromium is missing and apt-get needs root: install the 'chromium' package."; exit 0; fi; \
+	echo "Installing Debian's chromium for the browser tests..."; \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
+
+## db-stop: stop the private PostgreSQL under var/pgdata
+db-stop: install
+	$(BIN)/python -c "from marketplace.database import stop_embedded_server; stop_embedded_server()"
+
+## bench: page weight, queries and server time per storefront page
+bench: install compilemessages
+	$(BIN)/python bench/storefront_pages.py
+
+clean: db-stop
+	rm -rf $(VENV) var

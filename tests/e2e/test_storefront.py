@@ -1,0 +1,107 @@
+"""A buyer on a phone: the storefront is accessible, light, and works without JavaScript."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from oscar.core.loading import get_model
+
+from marketplace.demo import demo_seed
+
+Product = get_model("catalogue", "Product")
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+MAX_PAGE_BYTES = 300 * 1024  # before product images
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture
+def demo(live_server):
+    demo_seed(with_images=True)
+    return live_server.url
+
+
+def storefront_pages(base: str) -> dict[str, str]:
+    lychee = Product.objects.get(upc="LNX-VAI")
+    return {
+        "home": f"{base}/",
+        "catalogue": f"{base}/shop/catalogue/",
+        "product": f"{base}{lychee.get_absolute_url()}",
+        "search": f"{base}/search/?q=vai+thieu",
+        "basket": f"{base}/shop/basket/",
+    }
+
+
+def test_pages_pass_the_accessibility_check(phone, demo):
+    axe = Axe()
+    for name, url in storefront_pages(demo).items():
+        phone.goto(url)
+        results = axe.run(phone, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+        assert results.response["passes"], "axe ran its checks"
+        violations = [(v["id"], v["help"], len(v["nodes"])) for v in results.response["violations"]]
+        assert violations == [], f"{name}: {violations}"
+        assert phone.locator("h1").count() == 1, f"{name} has one main heading"
+
+
+def test_pages_weigh_under_300_kb_before_images_and_lazy_load_photos(phone, demo):
+    for name, url in storefront_pages(demo).items():
+        weights: dict[str, int] = {}
+
+        def record(response, weights=weights):
+            if response.request.resource_type != "image":
+                weights[response.url] = len(response.body())
+
+        phone.on("response", record)
+        phone.goto(url, wait_until="networkidle")
+        phone.remove_listener("response", record)
+        assert 0 < sum(weights.values()) <= MAX_PAGE_BYTES, f"{name}: {weights}"
+
+    phone.goto(f"{demo}/")
+    card_images = phone.locator(".card img")
+    assert card_images.count() >= 8
+    for index in range(card_images.count()):
+        image = card_images.nth(index)
+        assert image.get_attribute("loading") == "lazy"
+        assert "320w" in image.get_attribute("srcset")
+
+
+def test_tap_targets_are_large(phone, demo):
+    phone.goto(f"{demo}/")
+    for selector in (".site-nav a", ".site-nav button", ".search-form button", ".search-form input"):
+        targets = phone.locator(selector)
+        for index in range(targets.count()):
+            assert targets.nth(index).bounding_box()["height"] >= 48, selector
+
+    # the whole product card is one tap target: tapping its photo opens the product
+    card = phone.locator(".card").first
+    title = card.locator("h3").inner_text()
+    photo = card.locator("img")
+    photo.scroll_into_view_if_needed()
+    box = photo.bounding_box()
+    phone.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    phone.wait_for_load_state()
+    assert phone.locator("h1").inner_text() == title
+
+
+def test_browse_search_and_fill_the_basket_without_javascript(phone_without_js, demo):
+    page = phone_without_js
+    # a buyer searches without diacritics from the header
+    page.goto(f"{demo}/")
+    page.get_by_label("Tìm sản phẩm").fill("vai thieu luc ngan")
+    page.get_by_role("button", name="Tìm", exact=True).click()
+    page.get_by_role("link", name="Vải thiều Lục Ngạn").first.click()
+    assert page.locator("h1").inner_text() == "Vải thiều Lục Ngạn"
+    assert "65.000 ₫" in page.locator(".buy-box .price").inner_text()
+
+    # puts 2 kg in the basket
+    page.get_by_label("Số lượng").fill("2")
+    page.get_by_role("button", name="Thêm vào giỏ").click()
+
+    # and sees the basket with the line and the total, in đồng
+    page.get_by_role("link", name="Giỏ hàng").click()
+    assert "Vải thiều Lục Ngạn" in page.locator(".basket-lines").inner_text()
+    assert "130.000 ₫" in page.locator(".totals").inner_text()
+
+    # then changes the quantity to 3
+    page.get_by_label("Số lượng").fill("3")
+    page.get_by_role("button", name="Cập nhật giỏ hàng").click()
+    assert "195.000 ₫" in page.locator(".totals").inner_text()
