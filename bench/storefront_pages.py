@@ -82,7 +82,8 @@ def main() -> None:
     request_started.disconnect(reset_queries)
     client = Client()
     css = stylesheet_bytes()
-    print(f"{'page':<22} {'status':>6} {'HTML KB':>8} {'+CSS KB':>8} {'queries':>8} {'median ms':>10} {'p90 ms':>8}")
+    header = ("page", "status", "HTML KB", "+CSS KB", "queries", "median ms", "p90 ms")
+    print("{:<22} {:>6} {:>8} {:>8} {:>8} {:>10} {:>8}".format(*header))
     for name, path in pages(client).items():
         row = measure(client, path, args.runs)
         total = (row["html"] + css) / 1024
