@@ -14,10 +14,6 @@ class ProductQuerySet(OscarProductQuerySet):
         month = month or timezone.localdate().month
         return self.filter(season_months__contains=[month])
 
-    def sold_in(self, communes):
-        """Products with a stock record at a stall of one of these communes."""
-        return self.filter(stockrecords__partner__stall__commune__in=communes).distinct()
-
 
 class Product(AbstractProduct):
     ocop_stars = models.PositiveSmallIntegerField(
@@ -34,6 +30,11 @@ class Product(AbstractProduct):
         help_text=_("Months of the harvest, 1 to 12."),
     )
     is_featured = models.BooleanField(_("featured on the storefront"), default=False)
+    available_for_preorder = models.BooleanField(
+        _("available for pre-order"),
+        default=False,
+        help_text=_("Buyers may order before the harvest; the stall delivers in season."),
+    )
 
     objects = ProductQuerySet.as_manager()
 

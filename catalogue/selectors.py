@@ -1,20 +1,24 @@
 """Reads of the catalogue, shaped for product cards: one query per relation, never per card."""
 
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from oscar.core.loading import get_model
 
 Product = get_model("catalogue", "Product")
 StockRecord = get_model("partner", "StockRecord")
+Stall = get_model("sellers", "Stall")
 
 
-def product_cards(*, communes=None):
-    """Browsable products with everything a card shows (image, price, stall, commune) prefetched."""
+def product_cards(*, communes=None, stall=None):
+    """Public products of verified stalls (optionally of some communes or one stall), ready for cards."""
+    selling = StockRecord.objects.filter(product=OuterRef("pk"), partner__stall__status=Stall.Status.VERIFIED)
+    if communes is not None:
+        selling = selling.filter(partner__stall__commune__in=communes)
+    if stall is not None:
+        selling = selling.filter(partner__stall=stall)
     stockrecords = StockRecord.objects.select_related("partner__stall__commune")
-    products = (
+    return (
         Product.objects.browsable()
+        .filter(Exists(selling))
         .select_related("product_class")
         .prefetch_related("images", Prefetch("stockrecords", queryset=stockrecords))
     )
-    if communes is not None:
-        products = products.sold_in(communes)
-    return products

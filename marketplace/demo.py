@@ -3,6 +3,8 @@
 import datetime
 import io
 import random
+import unicodedata
+import zlib
 from decimal import Decimal
 
 from django.conf import settings
@@ -17,6 +19,9 @@ from wagtail.models import Locale, Page, Site
 
 from marketplace import demo_data
 from marketplace.models import Commune, HomePage
+from sellers import roles
+from sellers.models import CommuneAssignment, PhoneAccount
+from sellers.services import stall_page_publish
 
 Partner = get_model("partner", "Partner")
 StockRecord = get_model("partner", "StockRecord")
@@ -47,7 +52,9 @@ def demo_seed(*, with_images: bool = True) -> dict[str, int]:
                 with_images=with_images,
             )
     _sites(communes)
-    _users()
+    _users(communes)
+    for stall in Stall.objects.filter(slug__in=[data["slug"] for data in demo_data.STALLS]):
+        stall_page_publish(stall=stall)
     return {
         "communes": Commune.objects.count(),
         "stalls": Stall.objects.count(),
@@ -95,9 +102,21 @@ def _stall(data: dict, *, commune: Commune) -> Stall:
             "kind": data["kind"],
             "village": data["village"],
             "story": data["story"],
+            "status": Stall.Status.VERIFIED,
+            "bank_bin": data.get("bank_bin", "970405"),
+            "bank_account_number": data.get(
+                "bank_account", f"1507205{zlib.crc32(data['slug'].encode()) % 10**6:06d}"
+            ),
+            "bank_account_name": data.get("bank_account_name", _ascii_upper(data["name"])),
         },
     )
     return stall
+
+
+def _ascii_upper(text: str) -> str:
+    """'Vườn vải nhà ông Thành' -> 'VUON VAI NHA ONG THANH', as banks print account names."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().upper()
 
 
 def _product(data: dict, *, stall: Stall, product_class, categories: dict, with_images: bool) -> Product:
@@ -212,20 +231,32 @@ def _home_page(*, parent: Page, slug: str, title: str, province_code: int | None
     return page
 
 
-def _users() -> None:
-    User = get_user_model()
-    staff = demo_data.STAFF_USER
-    admin, created = User.objects.get_or_create(
-        username=staff["username"], defaults={"email": staff["email"], "is_staff": True, "is_superuser": True}
-    )
-    if created:
-        admin.set_password(staff["password"])
-        admin.save()
+def _users(communes: dict[int, Commune]) -> None:
+    admin = _user(demo_data.STAFF_USER, is_staff=True, is_superuser=True)
+    admin.groups.add(roles.role_group(roles.PLATFORM_ADMIN))
     seller_data = demo_data.SELLER_USER
-    seller, created = User.objects.get_or_create(
-        username=seller_data["username"], defaults={"email": seller_data["email"], "first_name": "Thành"}
+    seller = _user(seller_data)
+    seller.groups.add(roles.role_group(roles.SELLER))
+    PhoneAccount.objects.update_or_create(user=seller, defaults={"phone": seller_data["phone"]})
+    stall = Stall.objects.get(slug=seller_data["stall"])
+    Stall.objects.filter(pk=stall.pk).update(owner=seller, phone=seller_data["phone"])
+    stall.partner.users.add(seller)
+    for data, role in (
+        (demo_data.COMMUNE_STAFF_USER, CommuneAssignment.Role.STAFF),
+        (demo_data.HELPER_USER, CommuneAssignment.Role.HELPER),
+    ):
+        user = _user(data)
+        user.groups.add(roles.role_group(role))
+        CommuneAssignment.objects.get_or_create(user=user, commune=communes[data["commune"]], role=role)
+
+
+def _user(data: dict, **flags):
+    User = get_user_model()
+    user, created = User.objects.get_or_create(
+        username=data["username"],
+        defaults={"email": data["email"], "first_name": data.get("first_name", ""), **flags},
     )
     if created:
-        seller.set_password(seller_data["password"])
-        seller.save()
-    Stall.objects.get(slug=seller_data["stall"]).partner.users.add(seller)
+        user.set_password(data["password"])
+        user.save(update_fields=["password"])
+    return user

@@ -375,7 +375,23 @@ STALLS = [
 STAFF_USER = {"username": "admin", "email": "admin@chocop.vn", "password": "ocop-demo-2026"}
 SELLER_USER = {
     "username": "nguyenvanthanh",
+    "first_name": "Nguyễn Văn Thành",
     "email": "thanh@chocop.vn",
     "password": "ocop-demo-2026",
+    "phone": "+84912345678",
     "stall": "ho-nguyen-van-thanh",
+}
+COMMUNE_STAFF_USER = {
+    "username": "canbo.lucngan",
+    "first_name": "Cán bộ xã Lục Ngạn",
+    "email": "canbo.lucngan@chocop.vn",
+    "password": "ocop-demo-2026",
+    "commune": LUC_NGAN,
+}
+HELPER_USER = {
+    "username": "hotro.lucngan",
+    "first_name": "Tổ CNSCĐ Lục Ngạn",
+    "email": "hotro.lucngan@chocop.vn",
+    "password": "ocop-demo-2026",
+    "commune": LUC_NGAN,
 }

@@ -41,8 +41,8 @@ def home_sections(*, communes) -> dict:
     month = timezone.localdate().month
     return {
         "storefront_communes": communes,
-        "stalls": Stall.objects.filter(commune__in=communes)
-        .select_related("partner", "commune")
+        "stalls": Stall.objects.filter(commune__in=communes, status=Stall.Status.VERIFIED)
+        .select_related("partner", "commune", "page")
         .order_by("commune__name", "partner__name"),
         "featured_products": products.filter(is_featured=True).order_by("title")[:SECTION_SIZE],
         "in_season_products": products.in_season(month).order_by("title")[:SECTION_SIZE],

@@ -17,6 +17,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("shop/", include(apps.get_app_config("oscar").urls[0])),
     path("search/", apps.get_app_config("search").urls),
+    path("ban-hang/", include("sellers.urls")),
 ]
 
 if settings.DEBUG or settings.SERVE_MEDIA_FILES:

@@ -1,11 +1,23 @@
+from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+
+from sellers.banks import BANK_CHOICES
+
+account_number_validator = RegexValidator(
+    r"^[0-9]{6,19}$", _("An account number has only digits (6 to 19 of them).")
+)
 
 
 class Stall(models.Model):
     """A seller on the marketplace: a farm household, a cooperative or a local shop.
 
-    The Oscar Partner carries the name and the stock records; the stall adds who and where.
+    The Oscar Partner carries the name and the stock records; the stall adds who, where,
+    how it is paid, and where it is in the commune's verification.
     """
 
     class Kind(models.TextChoices):
@@ -13,12 +25,41 @@ class Stall(models.Model):
         COOPERATIVE = "cooperative", _("Cooperative")
         SHOP = "shop", _("Local shop")
 
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Waiting for the commune")
+        VERIFIED = "verified", _("Verified")
+        REJECTED = "rejected", _("Needs changes")
+        SUSPENDED = "suspended", _("Suspended")
+
     partner = models.OneToOneField("partner.Partner", on_delete=models.CASCADE, related_name="stall")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="stalls",
+        null=True,
+        blank=True,
+        verbose_name=_("owner"),
+    )
     commune = models.ForeignKey("marketplace.Commune", on_delete=models.PROTECT, related_name="stalls")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.HOUSEHOLD)
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     village = models.CharField(_("village"), max_length=120, blank=True)
     story = models.TextField(_("story"), blank=True)
+    phone = models.CharField(_("phone"), max_length=16, blank=True)
+    show_phone = models.BooleanField(_("show my phone number to buyers"), default=False)
+    bank_bin = models.CharField(_("bank"), max_length=6, choices=BANK_CHOICES, blank=True)
+    bank_account_number = models.CharField(
+        _("account number"), max_length=19, blank=True, validators=[account_number_validator]
+    )
+    bank_account_name = models.CharField(_("account holder"), max_length=80, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    status_reason = models.TextField(_("reason"), blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -26,6 +67,12 @@ class Stall(models.Model):
         ordering = ["commune__name", "slug"]
         verbose_name = _("stall")
         verbose_name_plural = _("stalls")
+        permissions = [
+            ("manage_own_stall", "Can manage their own stall"),
+            ("verify_stall", "Can verify stalls of their commune"),
+            ("help_households", "Can open stalls for households as a digital helper"),
+            ("manage_cooperative", "Can manage a cooperative's records and stamps"),
+        ]
 
     def __str__(self):
         return self.name
@@ -33,3 +80,153 @@ class Stall(models.Model):
     @property
     def name(self) -> str:
         return self.partner.name
+
+    @property
+    def is_verified(self) -> bool:
+        return self.status == self.Status.VERIFIED
+
+    @property
+    def has_payout_account(self) -> bool:
+        return bool(self.bank_bin and self.bank_account_number and self.bank_account_name)
+
+
+class StallPhoto(models.Model):
+    stall = models.ForeignKey(Stall, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(_("photo"), upload_to="stalls/%Y/%m/")
+    caption = models.CharField(_("caption"), max_length=200, blank=True)
+    display_order = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["display_order", "pk"]
+
+    def __str__(self):
+        return self.caption or self.image.name
+
+
+class PhoneAccount(models.Model):
+    """The verified Vietnamese mobile number a user signs in with (+84 and 9 digits)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="phone_account"
+    )
+    phone = models.CharField(_("phone"), max_length=16, unique=True)
+    verified_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["phone"]
+
+    def __str__(self):
+        return self.phone
+
+
+class OneTimeCode(models.Model):
+    """A code sent by SMS/Zalo. Only a keyed hash of it is stored; it expires and works once."""
+
+    class Purpose(models.TextChoices):
+        SIGNUP = "signup", _("sign-up")
+        LOGIN = "login", _("log in")
+        CONSENT = "consent", _("helper consent")
+
+    phone = models.CharField(max_length=16, db_index=True)
+    purpose = models.CharField(max_length=10, choices=Purpose.choices)
+    code_hash = models.CharField(max_length=64)
+    ip_address = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.purpose} code for {self.phone}"
+
+
+class HelperConsent(models.Model):
+    """A household allows a digital helper to help with its stall, confirmed by its own code."""
+
+    stall = models.ForeignKey(Stall, on_delete=models.CASCADE, related_name="helper_consents")
+    helper = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    household = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    confirmed_with = models.ForeignKey(OneTimeCode, on_delete=models.PROTECT, related_name="+")
+    granted_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-granted_at"]
+
+    def __str__(self):
+        return f"{self.helper} helps {self.stall}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class StallAuditEntry(models.Model):
+    """Who did what to a stall, and for whom when a helper acted for the household."""
+
+    stall = models.ForeignKey(Stall, on_delete=models.CASCADE, related_name="audit_entries")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(max_length=40)
+    detail = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name_plural = "stall audit entries"
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
+
+
+class CommuneAssignment(models.Model):
+    """Scopes a commune staff member or a digital helper to the communes they serve."""
+
+    class Role(models.TextChoices):
+        STAFF = "commune_staff", _("Commune staff")
+        HELPER = "digital_helper", _("Digital helper")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="commune_assignments"
+    )
+    commune = models.ForeignKey("marketplace.Commune", on_delete=models.CASCADE, related_name="assignments")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["commune__name", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "commune", "role"], name="unique_commune_assignment")
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_role_display()} · {self.commune}"
+
+
+class StallPage(Page):
+    """The stall's public page under its commune's storefront: story, photos, place, products."""
+
+    stall = models.OneToOneField(Stall, on_delete=models.PROTECT, related_name="page")
+    intro = RichTextField(_("introduction"), blank=True)
+
+    parent_page_types = ["marketplace.HomePage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("stall page")
+
+    def get_context(self, request, *args, **kwargs):
+        from sellers.selectors import stall_page_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(stall_page_context(stall=self.stall))
+        return context

@@ -30,6 +30,24 @@ def _isolated_media(settings, tmp_path):
 
 
 @pytest.fixture
+def outbox():
+    """Text messages sent during the test (the test settings use the in-memory backend)."""
+    from sellers.messaging import LocmemMessageBackend
+
+    LocmemMessageBackend.outbox.clear()
+    yield LocmemMessageBackend.outbox
+    LocmemMessageBackend.outbox.clear()
+
+
+def last_code(outbox, phone: str) -> str:
+    import re
+
+    texts = [message.text for message in outbox if message.phone == phone]
+    assert texts, f"no message was sent to {phone}"
+    return re.search(r"\b(\d{6})\b", texts[-1]).group(1)
+
+
+@pytest.fixture
 def make_storefront(db):
     """Build a HomePage bound to communes (or a province) and make it the default site's root."""
 

@@ -43,6 +43,7 @@ class StallFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"gian-hang-{n}")
     kind = Stall.Kind.HOUSEHOLD
     village = "Thôn Kép"
+    status = Stall.Status.VERIFIED
 
 
 class ProductFactory(factory.django.DjangoModelFactory):

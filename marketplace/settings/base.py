@@ -199,3 +199,41 @@ LOGIN_REDIRECT_URL = "/"
 LOGIN_URL = "/shop/accounts/login/"
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# Orders: each stall moves its own lines along; the checkout issue refines the order statuses.
+OSCAR_INITIAL_ORDER_STATUS = "placed"
+OSCAR_INITIAL_LINE_STATUS = "placed"
+OSCAR_ORDER_STATUS_PIPELINE = {
+    "placed": ("confirmed", "cancelled"),
+    "confirmed": ("shipped", "cancelled"),
+    "shipped": ("delivered",),
+    "delivered": (),
+    "cancelled": (),
+}
+OSCAR_LINE_STATUS_PIPELINE = OSCAR_ORDER_STATUS_PIPELINE
+
+# Sellers: one-time codes go out through this backend (see sellers/messaging.py).
+SELLERS_MESSAGE_BACKEND = os.environ.get("SELLERS_MESSAGE_BACKEND", "sellers.messaging.ConsoleMessageBackend")
+SELLERS_MESSAGE_FILE = BASE_DIR / "var" / "messages.jsonl"
+
+# Uploads: photos are checked in marketplace/images.py; this caps what Django reads into memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Object storage: with a bucket set, uploads go to S3 (django-storages over boto3).
+AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+            "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+            "querystring_auth": False,
+            "file_overwrite": False,
+            "default_acl": None,
+        },
+    }

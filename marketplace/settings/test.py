@@ -14,3 +14,4 @@ STORAGES = {  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 SERVE_MEDIA_FILES = True
+SELLERS_MESSAGE_BACKEND = "sellers.messaging.LocmemMessageBackend"

@@ -1,0 +1,49 @@
+"""Who may touch which stall. Every seller view goes through here; the answer for others is 404."""
+
+from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
+
+from marketplace.models import Commune
+from sellers.models import CommuneAssignment, HelperConsent, Stall
+
+
+def managed_stalls(user):
+    """Stalls the user owns, and stalls whose household currently allows the user to help."""
+    if not user.is_authenticated:
+        return Stall.objects.none()
+    helping = HelperConsent.objects.filter(stall=OuterRef("pk"), helper=user, revoked_at__isnull=True)
+    return Stall.objects.filter(Q(owner=user) | Exists(helping)).select_related("partner", "commune", "owner")
+
+
+def managed_stall_or_404(user, pk) -> Stall:
+    try:
+        return managed_stalls(user).get(pk=pk)
+    except (Stall.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404 from error
+
+
+def acting_for(user, stall: Stall):
+    """The household a helper acts for (None when the owner acts for themselves)."""
+    return stall.owner if stall.owner_id and stall.owner_id != user.pk else None
+
+
+def _assigned_communes(user, role: str):
+    if not user.is_authenticated:
+        return Commune.objects.none()
+    if user.is_superuser:
+        return Commune.objects.all()
+    return Commune.objects.filter(assignments__user=user, assignments__role=role)
+
+
+def staff_communes(user):
+    """Communes whose stalls this commune staff member may verify."""
+    if user.is_authenticated and not user.has_perm("sellers.verify_stall"):
+        return Commune.objects.none()
+    return _assigned_communes(user, CommuneAssignment.Role.STAFF)
+
+
+def helper_communes(user):
+    """Communes where this digital helper may open stalls for households."""
+    if user.is_authenticated and not user.has_perm("sellers.help_households"):
+        return Commune.objects.none()
+    return _assigned_communes(user, CommuneAssignment.Role.HELPER)

@@ -1,0 +1,45 @@
+"""The roles of the marketplace, as Django groups (created by migration sellers.0003_roles).
+
+Groups carry permissions; ``CommuneAssignment`` scopes commune staff and digital helpers to
+the communes they serve. A seller's reach is its own stall: ``sellers.access`` decides that.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+PLATFORM_ADMIN = "platform_admin"
+COMMUNE_STAFF = "commune_staff"
+COOPERATIVE_MANAGER = "cooperative_manager"
+SELLER = "seller"
+DIGITAL_HELPER = "digital_helper"
+BUYER = "buyer"
+
+ROLE_LABELS = {
+    PLATFORM_ADMIN: _("Platform admin"),
+    COMMUNE_STAFF: _("Commune staff"),
+    COOPERATIVE_MANAGER: _("Cooperative manager"),
+    SELLER: _("Seller"),
+    DIGITAL_HELPER: _("Digital helper"),
+    BUYER: _("Buyer"),
+}
+
+# Codenames of sellers.Stall permissions each group holds.
+ROLE_PERMISSIONS = {
+    PLATFORM_ADMIN: ["manage_own_stall", "verify_stall", "help_households", "manage_cooperative"],
+    COMMUNE_STAFF: ["verify_stall"],
+    COOPERATIVE_MANAGER: ["manage_own_stall", "manage_cooperative"],
+    SELLER: ["manage_own_stall"],
+    DIGITAL_HELPER: ["help_households"],
+    BUYER: [],
+}
+
+
+def role_group(name: str):
+    """The role's group, made again with its permissions if missing (tests that flush tables)."""
+    from django.contrib.auth.models import Group, Permission
+
+    group, created = Group.objects.get_or_create(name=name)
+    if created:
+        group.permissions.set(
+            Permission.objects.filter(content_type__app_label="sellers", codename__in=ROLE_PERMISSIONS[name])
+        )
+    return group

@@ -1,0 +1,97 @@
+"""Sign-up and log-in with a mobile number and a one-time code, in two short steps each."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from sellers import otp
+from sellers.forms import CodeForm, PhoneForm, SignupForm
+from sellers.models import OneTimeCode, PhoneAccount
+from sellers.phone import display_mobile
+from sellers.services import seller_login, seller_signup
+
+SESSION_KEY = "sellers_pending_phone"
+BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def client_ip(request) -> str | None:
+    # Behind a proxy, configure it to set REMOTE_ADDR (e.g. uwsgi/gunicorn with the real client IP).
+    return request.META.get("REMOTE_ADDR")
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request):
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        phone = form.cleaned_data["phone"]
+        if PhoneAccount.objects.filter(phone=phone).exists():
+            form.add_error("phone", _("This number is already registered. Log in instead."))
+        else:
+            try:
+                otp.otp_send(phone=phone, purpose=OneTimeCode.Purpose.SIGNUP, ip_address=client_ip(request))
+            except otp.CodeError as error:
+                form.add_error("phone", str(error))
+            else:
+                request.session[SESSION_KEY] = {
+                    "phone": phone,
+                    "name": form.cleaned_data["name"],
+                    "purpose": "signup",
+                }
+                return redirect("sellers:signup-code")
+    return render(request, "sellers/phone_form.html", {"form": form, "step": "signup"})
+
+
+@require_http_methods(["GET", "POST"])
+def signup_code(request):
+    return _code_step(request, purpose="signup")
+
+
+@require_http_methods(["GET", "POST"])
+def login_phone(request):
+    form = PhoneForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        phone = form.cleaned_data["phone"]
+        if not PhoneAccount.objects.filter(phone=phone).exists():
+            form.add_error("phone", _("No stall is registered with this number. Sign up first."))
+        else:
+            try:
+                otp.otp_send(phone=phone, purpose=OneTimeCode.Purpose.LOGIN, ip_address=client_ip(request))
+            except otp.CodeError as error:
+                form.add_error("phone", str(error))
+            else:
+                request.session[SESSION_KEY] = {"phone": phone, "purpose": "login"}
+                return redirect("sellers:login-code")
+    return render(request, "sellers/phone_form.html", {"form": form, "step": "login"})
+
+
+@require_http_methods(["GET", "POST"])
+def login_code(request):
+    return _code_step(request, purpose="login")
+
+
+def _code_step(request, *, purpose: str):
+    pending = request.session.get(SESSION_KEY)
+    if not pending or pending.get("purpose") != purpose:
+        return redirect("sellers:signup" if purpose == "signup" else "sellers:login")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if purpose == "signup":
+                user = seller_signup(
+                    phone=pending["phone"], code=form.cleaned_data["code"], name=pending.get("name", "")
+                )
+            else:
+                user = seller_login(phone=pending["phone"], code=form.cleaned_data["code"])
+        except (otp.CodeError, ValidationError) as error:
+            form.add_error("code", error.messages[0] if isinstance(error, ValidationError) else str(error))
+        else:
+            del request.session[SESSION_KEY]
+            login(request, user, backend=BACKEND)
+            if purpose == "signup":
+                messages.success(request, _("Welcome! Now tell us about your stall."))
+            return redirect("sellers:dashboard")
+    context = {"form": form, "step": purpose, "phone": display_mobile(pending["phone"])}
+    return render(request, "sellers/code_form.html", context)

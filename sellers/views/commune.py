@@ -1,0 +1,55 @@
+"""Commune staff review the stalls of their own commune: verify, or send back with a reason."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from sellers import services
+from sellers.access import staff_communes
+from sellers.forms import ReasonForm
+from sellers.models import Stall
+from sellers.views.stall import seller_login_required
+
+
+def _reviewable(user):
+    return Stall.objects.filter(commune__in=staff_communes(user)).select_related(
+        "partner", "commune", "owner"
+    )
+
+
+@seller_login_required
+def review_list(request):
+    communes = staff_communes(request.user)
+    if not communes.exists():
+        raise PermissionDenied
+    stalls = _reviewable(request.user)
+    context = {
+        "communes": communes,
+        "waiting": stalls.filter(status=Stall.Status.SUBMITTED).order_by("submitted_at"),
+        "verified": stalls.filter(status=Stall.Status.VERIFIED).order_by("partner__name"),
+        "form": ReasonForm(),
+    }
+    return render(request, "sellers/review_list.html", context)
+
+
+@seller_login_required
+@require_POST
+def review_decide(request, stall_pk, decision):
+    if decision not in ("verify", "reject"):
+        raise Http404
+    stall = get_object_or_404(_reviewable(request.user), pk=stall_pk)
+    try:
+        if decision == "verify":
+            services.stall_verify(stall=stall, staff=request.user)
+            messages.success(
+                request, _("“%(name)s” is verified and now open to buyers.") % {"name": stall.name}
+            )
+        else:
+            services.stall_reject(stall=stall, staff=request.user, reason=request.POST.get("reason", ""))
+            messages.success(request, _("“%(name)s” was sent back to the household.") % {"name": stall.name})
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    return redirect("sellers:review")

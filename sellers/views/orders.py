@@ -1,0 +1,43 @@
+"""The stall's orders: only its own lines, and the three things a household does with them."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+from oscar.core.loading import get_class
+
+from sellers.orders import LINE_STATUS_LABELS, stall_order_advance, stall_order_or_404, stall_orders
+from sellers.views.stall import with_stall
+
+InvalidLineStatus = get_class("order.exceptions", "InvalidLineStatus")
+
+ACTION_MESSAGES = {
+    "confirm": gettext_lazy("Order confirmed."),
+    "ship": gettext_lazy("Marked as shipped."),
+    "paid": gettext_lazy("Marked as paid."),
+}
+
+
+@with_stall
+def order_list(request, stall):
+    orders = stall_orders(stall)[:100]
+    return render(
+        request, "sellers/order_list.html", {"stall": stall, "orders": orders, "labels": LINE_STATUS_LABELS}
+    )
+
+
+@with_stall
+@require_POST
+def order_action(request, stall, order_pk, action):
+    if action not in ACTION_MESSAGES:
+        raise Http404
+    order = stall_order_or_404(stall, order_pk)
+    try:
+        stall_order_advance(stall=stall, order=order, action=action, actor=request.user)
+    except InvalidLineStatus:
+        messages.error(request, _("This step is not possible now."))
+    else:
+        messages.success(request, str(ACTION_MESSAGES[action]))
+    return redirect("sellers:orders", stall_pk=stall.pk)

@@ -1,0 +1,39 @@
+"""The stall's products, from the seller's phone."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from sellers.forms import ProductForm
+from sellers.products import stall_product_or_404, stall_product_save, stall_products
+from sellers.views.stall import with_stall
+
+
+@with_stall
+def product_list(request, stall):
+    return render(request, "sellers/product_list.html", {"stall": stall, "products": stall_products(stall)})
+
+
+@with_stall
+@require_http_methods(["GET", "POST"])
+def product_edit(request, stall, product_pk=None):
+    product = stall_product_or_404(stall, product_pk) if product_pk else None
+    initial = ProductForm.initial_for(product) if product else {"unit": "kg", "stock": 10}
+    form = ProductForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        saved = stall_product_save(
+            stall=stall,
+            actor=request.user,
+            data=form.cleaned_data,
+            photo=form.cleaned_data.get("photo"),
+            product=product,
+        )
+        if not saved.photo_saved:
+            messages.error(
+                request, _("The product is saved, but the photo could not be stored. Please send it again.")
+            )
+            return redirect("sellers:product-edit", stall_pk=stall.pk, product_pk=saved.product.pk)
+        messages.success(request, _("“%(title)s” is saved.") % {"title": saved.product.title})
+        return redirect("sellers:products", stall_pk=stall.pk)
+    return render(request, "sellers/product_form.html", {"stall": stall, "form": form, "product": product})

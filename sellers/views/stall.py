@@ -1,0 +1,116 @@
+"""The seller's own dashboard: the stall, its status, takings, and the household's consent."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from sellers import services
+from sellers.access import acting_for, helper_communes, managed_stall_or_404, managed_stalls, staff_communes
+from sellers.forms import StallForm
+from sellers.models import HelperConsent
+from sellers.orders import stall_takings
+
+seller_login_required = login_required(login_url=reverse_lazy("sellers:login"))
+
+
+def with_stall(view):
+    """Loads the stall named in the URL if this user may manage it; 404 for anyone else."""
+
+    @seller_login_required
+    @wraps(view)
+    def wrapper(request, stall_pk, *args, **kwargs):
+        stall = managed_stall_or_404(request.user, stall_pk)
+        return view(request, stall, *args, **kwargs)
+
+    return wrapper
+
+
+@seller_login_required
+def dashboard(request):
+    stalls = list(managed_stalls(request.user))
+    own = [stall for stall in stalls if stall.owner_id == request.user.pk]
+    helped = [stall for stall in stalls if stall.owner_id != request.user.pk]
+    if len(own) == 1 and not helped:
+        return redirect("sellers:stall", stall_pk=own[0].pk)
+    context = {
+        "own_stalls": own,
+        "helped_stalls": helped,
+        "can_help": helper_communes(request.user).exists(),
+        "can_review": staff_communes(request.user).exists(),
+    }
+    return render(request, "sellers/dashboard.html", context)
+
+
+@seller_login_required
+@require_http_methods(["GET", "POST"])
+def stall_create(request):
+    form = StallForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        phone = getattr(getattr(request.user, "phone_account", None), "phone", "")
+        stall = services.stall_create(owner=request.user, actor=request.user, phone=phone, **data)
+        messages.success(request, _("Your stall is saved. Add your products, then send it to the commune."))
+        return redirect("sellers:stall", stall_pk=stall.pk)
+    return render(request, "sellers/stall_form.html", {"form": form})
+
+
+@with_stall
+def stall_home(request, stall):
+    context = {
+        "stall": stall,
+        "takings": stall_takings(stall),
+        "acting_for": acting_for(request.user, stall),
+        "consent": HelperConsent.objects.filter(stall=stall, revoked_at__isnull=True)
+        .select_related("helper")
+        .first(),
+        "product_count": stall.partner.stockrecords.count(),
+    }
+    return render(request, "sellers/stall_home.html", context)
+
+
+@with_stall
+@require_http_methods(["GET", "POST"])
+def stall_edit(request, stall):
+    form = StallForm(request.POST or None, instance=stall, editing=True)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        stall.refresh_from_db()  # the form wrote its values on the instance; the service compares them
+        services.stall_update(stall=stall, actor=request.user, **data)
+        messages.success(request, _("Saved."))
+        return redirect("sellers:stall", stall_pk=stall.pk)
+    return render(request, "sellers/stall_form.html", {"form": form, "stall": stall})
+
+
+@with_stall
+@require_POST
+def stall_submit(request, stall):
+    try:
+        services.stall_submit(stall=stall, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, _("Sent. The commune will check your stall and reply here."))
+    return redirect("sellers:stall", stall_pk=stall.pk)
+
+
+@with_stall
+def stall_log(request, stall):
+    entries = stall.audit_entries.select_related("actor", "on_behalf_of")[:200]
+    return render(request, "sellers/stall_log.html", {"stall": stall, "entries": entries})
+
+
+@with_stall
+@require_POST
+def consent_revoke(request, stall):
+    try:
+        services.helper_consent_revoke(stall=stall, household=request.user)
+    except PermissionDenied:
+        return render(request, "403.html", status=403)
+    messages.success(request, _("The helper can no longer change your stall."))
+    return redirect("sellers:stall", stall_pk=stall.pk)
