@@ -142,7 +142,7 @@ class StallForm(forms.ModelForm):
 class ProductForm(forms.Form):
     title = forms.CharField(label=_("Product name"), max_length=255)
     price = DongField(label=_("Price (đồng)"))
-    unit = forms.ChoiceField(label=_("Sold by"), choices=Unit.choices)
+    unit = forms.ChoiceField(label=_("Unit of sale"), choices=Unit.choices)
     stock = forms.IntegerField(
         label=_("How many you have"),
         min_value=0,

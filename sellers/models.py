@@ -166,6 +166,24 @@ class HelperConsent(models.Model):
         return self.revoked_at is None
 
 
+AUDIT_ACTIONS = {
+    "stall_created": _("opened the stall"),
+    "stall_updated": _("changed the stall"),
+    "stall_submitted": _("sent the stall to the commune"),
+    "stall_verified": _("verified the stall"),
+    "stall_rejected": _("sent the stall back"),
+    "stall_suspended": _("suspended the stall"),
+    "helper_consent_given": _("agreed to be helped"),
+    "helper_consent_revoked": _("stopped the helper"),
+    "product_created": _("added a product"),
+    "product_updated": _("changed a product"),
+    "photo_added": _("added a photo"),
+    "order_confirm": _("confirmed an order"),
+    "order_ship": _("shipped an order"),
+    "order_paid": _("marked an order paid"),
+}
+
+
 class StallAuditEntry(models.Model):
     """Who did what to a stall, and for whom when a helper acted for the household."""
 
@@ -186,6 +204,10 @@ class StallAuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
+
+    @property
+    def action_label(self) -> str:
+        return str(AUDIT_ACTIONS.get(self.action, self.action))
 
 
 class CommuneAssignment(models.Model):

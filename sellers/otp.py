@@ -52,6 +52,7 @@ def otp_send(*, phone: str, purpose: str, ip_address: str | None) -> OneTimeCode
         ip_address=ip_address,
         expires_at=now + CODE_TTL,
     )
+    # Written without diacritics in Vietnamese too: plain GSM-7 texts are cheaper and reach every phone.
     text = _("Cho OCOP: your code is %(code)s. It works for 5 minutes. Never share it with anyone.") % {
         "code": code
     }

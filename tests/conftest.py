@@ -39,6 +39,12 @@ def outbox():
     LocmemMessageBackend.outbox.clear()
 
 
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """``with committed(): ...`` runs what the code scheduled for after commit (texts, tasks)."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
 def last_code(outbox, phone: str) -> str:
     import re
 

@@ -91,3 +91,40 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     class Params:
         staff = factory.Trait(is_staff=True, is_superuser=True)
+
+
+def place_order(*items, number: str | None = None):
+    """An order (via Oscar's OrderCreator) for (product, quantity) pairs, in đồng."""
+    from oscar.apps.partner.strategy import Default
+    from oscar.test.factories import create_order
+
+    Basket = get_model("basket", "Basket")
+    basket = Basket.objects.create()
+    basket.strategy = Default()
+    for product, quantity in items:
+        basket.add_product(product, quantity)
+    return create_order(number=number, basket=basket)
+
+
+def seller_with_stall(*, commune=None, phone: str | None = None, **stall_fields):
+    """A seller user (with a phone account) owning a stall."""
+    from sellers import roles
+    from sellers.models import PhoneAccount
+
+    user = UserFactory()
+    user.groups.add(roles.role_group(roles.SELLER))
+    PhoneAccount.objects.create(user=user, phone=phone or f"+8491{user.pk:07d}")
+    stall = StallFactory(owner=user, commune=commune or CommuneFactory(), **stall_fields)
+    stall.partner.users.add(user)
+    return user, stall
+
+
+def commune_member(*, commune, role: str):
+    """A commune staff member or digital helper assigned to one commune."""
+    from sellers import roles
+    from sellers.models import CommuneAssignment
+
+    user = UserFactory()
+    user.groups.add(roles.role_group(role))
+    CommuneAssignment.objects.create(user=user, commune=commune, role=role)
+    return user
