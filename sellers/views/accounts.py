@@ -22,25 +22,26 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR")
 
 
+def _send_code(request, form, *, purpose: str, **pending) -> bool:
+    """Send the code for the form's number; on refusal the reason goes next to the phone field."""
+    phone = form.cleaned_data["phone"]
+    try:
+        otp.otp_send(phone=phone, purpose=purpose, ip_address=client_ip(request))
+    except otp.CodeError as error:
+        form.add_error("phone", str(error))
+        return False
+    request.session[SESSION_KEY] = {"phone": phone, "purpose": str(purpose), **pending}
+    return True
+
+
 @require_http_methods(["GET", "POST"])
 def signup(request):
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        phone = form.cleaned_data["phone"]
-        if PhoneAccount.objects.filter(phone=phone).exists():
+        if PhoneAccount.objects.filter(phone=form.cleaned_data["phone"]).exists():
             form.add_error("phone", _("This number is already registered. Log in instead."))
-        else:
-            try:
-                otp.otp_send(phone=phone, purpose=OneTimeCode.Purpose.SIGNUP, ip_address=client_ip(request))
-            except otp.CodeError as error:
-                form.add_error("phone", str(error))
-            else:
-                request.session[SESSION_KEY] = {
-                    "phone": phone,
-                    "name": form.cleaned_data["name"],
-                    "purpose": "signup",
-                }
-                return redirect("sellers:signup-code")
+        elif _send_code(request, form, purpose=OneTimeCode.Purpose.SIGNUP, name=form.cleaned_data["name"]):
+            return redirect("sellers:signup-code")
     return render(request, "sellers/phone_form.html", {"form": form, "step": "signup"})
 
 
@@ -53,17 +54,10 @@ def signup_code(request):
 def login_phone(request):
     form = PhoneForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        phone = form.cleaned_data["phone"]
-        if not PhoneAccount.objects.filter(phone=phone).exists():
+        if not PhoneAccount.objects.filter(phone=form.cleaned_data["phone"]).exists():
             form.add_error("phone", _("No stall is registered with this number. Sign up first."))
-        else:
-            try:
-                otp.otp_send(phone=phone, purpose=OneTimeCode.Purpose.LOGIN, ip_address=client_ip(request))
-            except otp.CodeError as error:
-                form.add_error("phone", str(error))
-            else:
-                request.session[SESSION_KEY] = {"phone": phone, "purpose": "login"}
-                return redirect("sellers:login-code")
+        elif _send_code(request, form, purpose=OneTimeCode.Purpose.LOGIN):
+            return redirect("sellers:login-code")
     return render(request, "sellers/phone_form.html", {"form": form, "step": "login"})
 
 

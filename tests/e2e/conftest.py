@@ -55,3 +55,17 @@ def phone_without_js(browser):
     context = browser.new_context(locale="vi-VN", java_script_enabled=False, **PHONE)
     yield context.new_page()
     context.close()
+
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def assert_accessible(page, name: str) -> None:
+    """axe-core's WCAG 2.1 A/AA rules (labels, contrast, headings, names...) find nothing on the page."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+    assert results.response["passes"], "axe ran its checks"
+    violations = [(v["id"], v["help"], len(v["nodes"])) for v in results.response["violations"]]
+    assert violations == [], f"{name}: {violations}"
+    assert page.locator("h1").count() == 1, f"{name} has one main heading"

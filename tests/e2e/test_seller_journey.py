@@ -7,7 +7,7 @@ from PIL import Image
 
 from sellers.messaging import LocmemMessageBackend
 from sellers.models import StallPage
-from tests.e2e.conftest import PHONE
+from tests.e2e.conftest import PHONE, assert_accessible
 from tests.factories import TEST_PASSWORD, CommuneFactory, commune_member
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -42,6 +42,7 @@ def test_household_opens_a_stall_lists_a_product_and_goes_live(
     page.goto(f"{live_server.url}/")
     page.get_by_role("link", name="Bán hàng").click()
     page.get_by_role("link", name="Mở gian hàng").click()
+    assert_accessible(page, "sign-up")
     page.get_by_label("Số điện thoại di động").fill("0912 345 678")
     page.get_by_label("Họ tên của bạn").fill("Nguyễn Văn Thành")
     page.get_by_role("button", name="Gửi mã cho tôi").click()
@@ -51,6 +52,7 @@ def test_household_opens_a_stall_lists_a_product_and_goes_live(
 
     # 2. the stall
     page.get_by_role("link", name="Mở gian hàng của tôi").click()
+    assert_accessible(page, "stall form")
     page.get_by_label("Tên gian hàng").fill("Vườn vải nhà ông Thành")
     page.get_by_label("Xã").select_option(label=str(commune))
     page.get_by_label("thôn, ấp").fill("Thôn Kép 2")
@@ -59,7 +61,9 @@ def test_household_opens_a_stall_lists_a_product_and_goes_live(
     taps += 6
 
     # 3. a product with a photo
+    assert_accessible(page, "stall dashboard")
     page.get_by_role("link", name="Thêm sản phẩm").click()
+    assert_accessible(page, "product form")
     page.get_by_label("Tên sản phẩm").fill("Vải thiều nhà ông Thành")
     page.get_by_label("Giá (đồng)").fill("65.000")
     page.get_by_label("Số lượng đang có").fill("50")
@@ -87,6 +91,7 @@ def test_household_opens_a_stall_lists_a_product_and_goes_live(
     officer.locator("#id_login-password").fill(TEST_PASSWORD)
     officer.locator("button[name=login_submit]").click()
     officer.goto(f"{live_server.url}/ban-hang/xa/")
+    assert_accessible(officer, "commune review")
     officer.get_by_role("button", name="Duyệt").click()
     assert "đã được duyệt" in officer.content()
 
@@ -100,6 +105,7 @@ def test_household_opens_a_stall_lists_a_product_and_goes_live(
     assert buyer.locator("h1").inner_text() == "Vườn vải nhà ông Thành"
     assert "Ba đời trồng vải trên đồi Kép." in buyer.content()
     assert "Vải thiều nhà ông Thành" in buyer.locator(".grid").inner_text()
+    assert_accessible(buyer, "stall page")
 
     # and the household's dashboard says it is verified
     page.reload()
