@@ -7,6 +7,7 @@ from oscar.apps.catalogue.abstract_models import AbstractProduct
 from oscar.apps.catalogue.managers import ProductQuerySet as OscarProductQuerySet
 
 from catalogue.ocop import OCOP_STAR_CHOICES, Unit, season_label
+from traceability.gs1 import validate_gtin
 
 
 class ProductQuerySet(OscarProductQuerySet):
@@ -30,6 +31,13 @@ class Product(AbstractProduct):
         help_text=_("Months of the harvest, 1 to 12."),
     )
     is_featured = models.BooleanField(_("featured on the storefront"), default=False)
+    gtin = models.CharField(
+        _("GTIN (barcode number)"),
+        max_length=14,
+        blank=True,
+        validators=[validate_gtin],
+        help_text=_("Only if the product has a GS1 barcode (Vietnam: starts with 893)."),
+    )
     available_for_preorder = models.BooleanField(
         _("available for pre-order"),
         default=False,

@@ -22,6 +22,8 @@ from marketplace.models import Commune, HomePage
 from sellers import roles
 from sellers.models import CommuneAssignment, PhoneAccount
 from sellers.services import stall_page_publish
+from traceability.demo import seed_traceability
+from traceability.models import HarvestLot, Stamp
 
 Partner = get_model("partner", "Partner")
 StockRecord = get_model("partner", "StockRecord")
@@ -55,11 +57,14 @@ def demo_seed(*, with_images: bool = True) -> dict[str, int]:
     _users(communes)
     for stall in Stall.objects.filter(slug__in=[data["slug"] for data in demo_data.STALLS]):
         stall_page_publish(stall=stall)
+    seed_traceability(admin=get_user_model().objects.get(username=demo_data.STAFF_USER["username"]))
     return {
         "communes": Commune.objects.count(),
         "stalls": Stall.objects.count(),
         "products": Product.objects.count(),
         "sites": Site.objects.count(),
+        "lots": HarvestLot.objects.count(),
+        "stamps": Stamp.objects.count(),
     }
 
 

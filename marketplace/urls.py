@@ -8,6 +8,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from marketplace.views import media
+from traceability import views as trace_views
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
@@ -18,6 +19,13 @@ urlpatterns = [
     path("shop/", include(apps.get_app_config("oscar").urls[0])),
     path("search/", apps.get_app_config("search").urls),
     path("ban-hang/", include("sellers.urls")),
+    # GS1 Digital Link resolver: stamp QR codes lead here.
+    re_path(
+        r"^01/(?P<gtin>[^/]+)/10/(?P<lot>[^/]+)/21/(?P<serial>[^/]+)/?$",
+        trace_views.digital_link,
+        name="trace",
+    ),
+    re_path(r"^[tT]/(?P<serial>[^/]+)/?$", trace_views.short_link, name="trace-short"),
 ]
 
 if settings.DEBUG or settings.SERVE_MEDIA_FILES:

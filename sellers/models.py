@@ -43,6 +43,15 @@ class Stall(models.Model):
     )
     commune = models.ForeignKey("marketplace.Commune", on_delete=models.PROTECT, related_name="stalls")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.HOUSEHOLD)
+    cooperative = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
+        limit_choices_to={"kind": "cooperative"},
+        verbose_name=_("member of the cooperative"),
+    )
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     village = models.CharField(_("village"), max_length=120, blank=True)
     story = models.TextField(_("story"), blank=True)

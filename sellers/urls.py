@@ -1,6 +1,7 @@
 from django.urls import path
 
 from sellers.views import accounts, commune, helpers, orders, products, stall
+from traceability import dashboard as trace
 
 app_name = "sellers"
 
@@ -24,6 +25,21 @@ urlpatterns = [
         "gian-hang/<int:stall_pk>/don-hang/<int:order_pk>/<slug:action>/",
         orders.order_action,
         name="order-action",
+    ),
+    path("gian-hang/<int:stall_pk>/truy-xuat/", trace.desk, name="trace-desk"),
+    path("gian-hang/<int:stall_pk>/truy-xuat/lo/<int:lot_pk>/", trace.lot_detail, name="trace-lot"),
+    path(
+        "gian-hang/<int:stall_pk>/truy-xuat/lo/<int:lot_pk>/thu-hoi/", trace.lot_recall, name="trace-recall"
+    ),
+    path(
+        "gian-hang/<int:stall_pk>/truy-xuat/tem/<int:run_pk>/<slug:action>/",
+        trace.run_action,
+        name="trace-run",
+    ),
+    path(
+        "gian-hang/<int:stall_pk>/truy-xuat/tem/<int:run_pk>/tai/<slug:kind>/",
+        trace.run_download,
+        name="trace-download",
     ),
     path("ho-tro/", helpers.assist_start, name="assist"),
     path("ho-tro/xac-nhan/", helpers.assist_confirm, name="assist-confirm"),

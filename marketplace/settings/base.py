@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "sorl.thumbnail",
     "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -166,8 +167,8 @@ HAYSTACK_CONNECTIONS = {"default": {"ENGINE": "haystack.backends.simple_backend.
 # Our search app indexes on its own; haystack must not listen to saves.
 HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"
 
-# Background tasks run inline until a worker backend (django-tasks-db) is needed by indexing/stamps.
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Background tasks (stamp sheets...) are queued in PostgreSQL and run by `manage.py db_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Chợ OCOP"
@@ -237,3 +238,10 @@ if AWS_STORAGE_BUCKET_NAME:
             "default_acl": None,
         },
     }
+
+# Traceability: the address printed in every stamp's QR code (GS1 Digital Link), and when a
+# stamp looks copied (scanned more often, or from more networks, than one package would be).
+STAMP_BASE_URL = os.environ.get("STAMP_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+STAMP_MAX_COUNT = 100_000
+STAMP_SCAN_WARNING = int(os.environ.get("STAMP_SCAN_WARNING", "20"))
+STAMP_NETWORK_WARNING = int(os.environ.get("STAMP_NETWORK_WARNING", "5"))

@@ -15,3 +15,4 @@ STORAGES = {  # noqa: F405
 }
 SERVE_MEDIA_FILES = True
 SELLERS_MESSAGE_BACKEND = "sellers.messaging.LocmemMessageBackend"
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

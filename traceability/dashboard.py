@@ -1,0 +1,157 @@
+"""The cooperative's traceability desk, inside the seller dashboard: plots, lots, events, stamps, scans."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from sellers.views.stall import with_stall
+from traceability import services
+from traceability.forms import EventForm, LotForm, PlotForm, RangeForm, StampRunForm
+from traceability.models import FarmPlot, StampRun
+from traceability.printing import run_csv
+from traceability.selectors import cooperative_stalls, lots_of, scans_per_day, suspicious_stamps
+
+
+def _lot_or_404(stall, lot_pk):
+    lot = lots_of(stall).filter(pk=lot_pk).first()
+    if lot is None:
+        raise Http404
+    return lot
+
+
+def _run_or_404(stall, run_pk) -> StampRun:
+    run = (
+        StampRun.objects.select_related("lot__product", "lot__owner__partner")
+        .filter(pk=run_pk, lot__owner__in=cooperative_stalls(stall))
+        .first()
+    )
+    if run is None:
+        raise Http404
+    return run
+
+
+def _errors(request, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+@with_stall
+def desk(request, stall):
+    plot_form = PlotForm(request.POST or None, stall=stall, prefix="plot")
+    lot_form = LotForm(request.POST or None, stall=stall, prefix="lot")
+    if request.method == "POST":
+        form = plot_form if "plot-name" in request.POST else lot_form
+        if form.is_valid():
+            try:
+                if form is plot_form:
+                    data = dict(form.cleaned_data)
+                    services.plot_create(
+                        manager_stall=stall, owner=data.pop("owner"), actor=request.user, **data
+                    )
+                    messages.success(request, _("Plot saved."))
+                else:
+                    lot = services.lot_create(manager_stall=stall, actor=request.user, **form.cleaned_data)
+                    messages.success(request, _("Lot %(code)s saved.") % {"code": lot.code})
+                    return redirect("sellers:trace-lot", stall_pk=stall.pk, lot_pk=lot.pk)
+                return redirect("sellers:trace-desk", stall_pk=stall.pk)
+            except ValidationError as error:
+                if hasattr(error, "error_dict"):
+                    for field, errors in error.message_dict.items():
+                        form.add_error(field if field in form.fields else None, errors)
+                else:
+                    form.add_error(None, error)
+    context = {
+        "stall": stall,
+        "plots": FarmPlot.objects.filter(owner__in=cooperative_stalls(stall)).select_related(
+            "owner__partner"
+        ),
+        "lots": lots_of(stall),
+        "suspicious": suspicious_stamps(stall),
+        "plot_form": plot_form,
+        "lot_form": lot_form,
+    }
+    return render(request, "traceability/desk.html", context)
+
+
+@with_stall
+def lot_detail(request, stall, lot_pk):
+    lot = _lot_or_404(stall, lot_pk)
+    event_form = EventForm(request.POST or None, request.FILES or None, lot=lot, prefix="event")
+    run_form = StampRunForm(request.POST or None, prefix="run")
+    if request.method == "POST":
+        try:
+            if "event-step" in request.POST and event_form.is_valid():
+                services.lot_event_record(lot=lot, actor=request.user, **event_form.cleaned_data)
+                messages.success(request, _("Saved in the lot's journey."))
+                return redirect("sellers:trace-lot", stall_pk=stall.pk, lot_pk=lot.pk)
+            if "run-count" in request.POST and run_form.is_valid():
+                run = services.stamp_run_create(lot=lot, actor=request.user, **run_form.cleaned_data)
+                messages.success(
+                    request,
+                    _("%(count)s stamps ordered. The sheet is being prepared.") % {"count": run.count},
+                )
+                return redirect("sellers:trace-lot", stall_pk=stall.pk, lot_pk=lot.pk)
+        except ValidationError as error:
+            (run_form if "run-count" in request.POST else event_form).add_error(None, error)
+    context = {
+        "stall": stall,
+        "lot": lot,
+        "events": lot.events.select_related("recorded_by"),
+        "runs": lot.stamp_runs.all(),
+        "scans": scans_per_day(lot),
+        "event_form": event_form,
+        "run_form": run_form,
+        "range_form": RangeForm(),
+    }
+    return render(request, "traceability/lot.html", context)
+
+
+@with_stall
+@require_POST
+def run_action(request, stall, run_pk, action):
+    run = _run_or_404(stall, run_pk)
+    form = RangeForm(request.POST)
+    form.is_valid()
+    first, last, reason = (form.cleaned_data.get(key) for key in ("first", "last", "reason"))
+    try:
+        if action == "activate":
+            count = services.stamps_activate(run=run, actor=request.user, first=first, last=last)
+            messages.success(request, _("%(count)s stamps activated.") % {"count": count})
+        elif action == "void":
+            count = services.stamps_void(run=run, actor=request.user, reason=reason, first=first, last=last)
+            messages.success(request, _("%(count)s stamps voided.") % {"count": count})
+        elif action == "retry":
+            services.stamp_run_retry(run=run)
+            messages.success(request, _("Printing again."))
+        else:
+            raise Http404
+    except ValidationError as error:
+        _errors(request, error)
+    return redirect("sellers:trace-lot", stall_pk=stall.pk, lot_pk=run.lot_id)
+
+
+@with_stall
+@require_POST
+def lot_recall(request, stall, lot_pk):
+    lot = _lot_or_404(stall, lot_pk)
+    try:
+        count = services.lot_recall(lot=lot, actor=request.user, reason=request.POST.get("reason", ""))
+        messages.success(request, _("Lot recalled; %(count)s stamps now warn buyers.") % {"count": count})
+    except ValidationError as error:
+        _errors(request, error)
+    return redirect("sellers:trace-lot", stall_pk=stall.pk, lot_pk=lot.pk)
+
+
+@with_stall
+def run_download(request, stall, run_pk, kind):
+    run = _run_or_404(stall, run_pk)
+    if kind == "csv":
+        response = HttpResponse(run_csv(run), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="tem-{run.lot.code}-{run.pk}.csv"'
+        return response
+    if kind != "pdf" or not run.pdf:
+        raise Http404
+    return HttpResponseRedirect(run.pdf.url)

@@ -1,0 +1,86 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from oscar.core.loading import get_model
+
+from sellers.forms import PhotoField
+from traceability.models import FarmPlot, LotEvent, StampRun
+from traceability.selectors import cooperative_stalls
+
+Product = get_model("catalogue", "Product")
+
+
+class PlotForm(forms.ModelForm):
+    class Meta:
+        model = FarmPlot
+        fields = ["owner", "name", "area_m2", "latitude", "longitude", "crops"]
+        labels = {"owner": _("Household or cooperative")}
+
+    def __init__(self, *args, stall, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = self.fields["owner"].queryset.filter(
+            pk__in=[s.pk for s in cooperative_stalls(stall)]
+        )
+        self.fields["owner"].limit_choices_to = None
+
+
+class LotForm(forms.Form):
+    product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.none())
+    code = forms.CharField(label=_("Lot code"), max_length=40, help_text=_("Example: LN2026-06A"))
+    harvest_date = forms.DateField(label=_("Harvest date"), widget=forms.DateInput(attrs={"type": "date"}))
+    quantity = forms.DecimalField(label=_("Quantity"), min_value=0, max_digits=10, decimal_places=2)
+    unit = forms.CharField(label=_("Unit"), max_length=10, initial="kg")
+    best_before = forms.DateField(
+        label=_("Best before"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    plots = forms.ModelMultipleChoiceField(
+        label=_("Plots"),
+        queryset=FarmPlot.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, stall, **kwargs):
+        super().__init__(*args, **kwargs)
+        stalls = cooperative_stalls(stall)
+        partners = [s.partner_id for s in stalls]
+        self.fields["product"].queryset = (
+            Product.objects.filter(stockrecords__partner__in=partners).distinct().order_by("title")
+        )
+        self.fields["plots"].queryset = FarmPlot.objects.filter(owner__in=stalls)
+
+    def clean_code(self):
+        return self.cleaned_data["code"].strip().upper()
+
+
+class EventForm(forms.Form):
+    step = forms.ChoiceField(label=_("What happened"), choices=LotEvent.Step.choices)
+    occurred_at = forms.DateTimeField(
+        label=_("When"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    place = forms.CharField(label=_("Where"), max_length=200)
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    photo = PhotoField(label=_("Photo"), required=False)
+    corrects = forms.ModelChoiceField(
+        label=_("Corrects the entry"), queryset=LotEvent.objects.none(), required=False
+    )
+
+    def __init__(self, *args, lot, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["corrects"].queryset = lot.events.all()
+
+
+class StampRunForm(forms.Form):
+    count = forms.IntegerField(
+        label=_("How many stamps"),
+        min_value=1,
+        error_messages={"min_value": _("Order at least 1 stamp.")},
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    layout = forms.ChoiceField(label=_("Sheet"), choices=StampRun.Layout.choices)
+    cut_marks = forms.BooleanField(label=_("Print cut marks"), required=False)
+
+
+class RangeForm(forms.Form):
+    first = forms.IntegerField(label=_("From stamp number"), min_value=1, required=False)
+    last = forms.IntegerField(label=_("To stamp number"), min_value=1, required=False)
+    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -1,0 +1,42 @@
+"""A stamp run's printable sheet and CSV, from its serials in the database."""
+
+from collections.abc import Callable
+
+from traceability.models import StampRun
+from traceability.qr import qr_rasters
+from traceability.selectors import stamp_url_for
+from traceability.sheets import LabelStamp, LabelText, render_sheets, stamps_csv
+
+
+def _label_text(run: StampRun) -> LabelText:
+    lot = run.lot
+    return LabelText(
+        product=lot.product.title, producer=lot.owner.name, lot=lot.code, stars=lot.product.ocop_stars
+    )
+
+
+def _urls_and_codes(run: StampRun):
+    lot = run.lot
+    for stamp in run.stamps.order_by("number").only("serial", "number").iterator(chunk_size=2000):
+        stamp.lot = lot
+        yield stamp.number, stamp.serial, stamp.short_code, stamp_url_for(stamp)
+
+
+def run_pdf(run: StampRun, *, on_progress: Callable[[int], None] | None = None) -> bytes:
+    rows = list(_urls_and_codes(run))
+    rasters = qr_rasters(url for *_, url in rows)
+    stamps = (
+        LabelStamp(short_code=short, qr=raster)
+        for (_n, _s, short, _u), raster in zip(rows, rasters, strict=True)
+    )
+    return render_sheets(
+        layout_name=run.layout,
+        text=_label_text(run),
+        stamps=stamps,
+        cut_marks=run.cut_marks,
+        on_progress=on_progress,
+    )
+
+
+def run_csv(run: StampRun) -> str:
+    return stamps_csv(_urls_and_codes(run))

@@ -1,0 +1,82 @@
+"""QR codes for stamps, drawn with segno.
+
+Labels use error correction level M (15 % of the code can be scratched or wet) and the standard
+4-module quiet zone. Stamp URLs are written in upper case so that segno picks the compact
+alphanumeric mode. The mask pattern is fixed (``STAMP_MASK``): segno otherwise tries all eight
+masks per code, which costs about 5x the time of the encoding itself (see bench/stamps.py);
+every mask gives a valid code, and the tests decode every code of a printed sheet.
+"""
+
+import io
+import multiprocessing
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import segno
+from PIL import Image
+
+ERROR_LEVEL = "m"
+QUIET_ZONE = 4
+STAMP_MASK = 2
+
+
+def qr_payload(url: str) -> str:
+    """The URL as encoded in the QR code: upper case (scheme and host are case-insensitive; our
+    paths are upper-case codes and the resolver accepts /T/ as /t/)."""
+    return url.upper()
+
+
+def make_qr(url: str, *, fixed_mask: bool = True) -> segno.QRCode:
+    return segno.make(
+        qr_payload(url),
+        error=ERROR_LEVEL,
+        boost_error=False,
+        micro=False,
+        mask=STAMP_MASK if fixed_mask else None,
+    )
+
+
+@dataclass(frozen=True)
+class Raster:
+    """A QR code as 8-bit grey pixels, one per module, quiet zone included (picklable, small)."""
+
+    size: int
+    pixels: bytes
+
+    def image(self) -> Image.Image:
+        return Image.frombytes("L", (self.size, self.size), self.pixels)
+
+
+WHITE, BLACK = b"\xff", b"\x00"
+
+
+def qr_raster(url: str) -> Raster:
+    code = make_qr(url)
+    rows = code.matrix_iter(scale=1, border=QUIET_ZONE, verbose=False)
+    pixels = b"".join(BLACK if dark else WHITE for row in rows for dark in row)
+    size = len(code.matrix) + 2 * QUIET_ZONE
+    return Raster(size=size, pixels=pixels)
+
+
+def qr_rasters(urls: Iterable[str], *, processes: int | None = None) -> Iterator[Raster]:
+    """Encode many codes on every core (segno is pure Python); results come back in order."""
+    processes = processes or os.cpu_count() or 1
+    if processes == 1:
+        yield from map(qr_raster, urls)
+        return
+    context = multiprocessing.get_context("fork")
+    with context.Pool(processes) as pool:
+        yield from pool.imap(qr_raster, urls, chunksize=256)
+
+
+def qr_svg(url: str, *, scale: int = 4) -> str:
+    buffer = io.BytesIO()
+    make_qr(url).save(buffer, kind="svg", scale=scale, border=QUIET_ZONE, xmldecl=False, svgns=True, nl=False)
+    return buffer.getvalue().decode()
+
+
+def qr_png(url: str, *, scale: int = 8) -> bytes:
+    buffer = io.BytesIO()
+    make_qr(url).save(buffer, kind="png", scale=scale, border=QUIET_ZONE)
+    return buffer.getvalue()

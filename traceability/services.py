@@ -1,0 +1,267 @@
+"""Writes for traceability: plots, lots and their events, stamp runs, activation, voids and recalls.
+
+Serials are issued in one transaction per run (all or none); the PDF is made afterwards by a
+task that can fail and be retried without touching the serials.
+"""
+
+import logging
+from datetime import date, datetime, time
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sellers.models import Stall
+from sellers.services import audit
+from traceability import gs1
+from traceability.models import FarmPlot, HarvestLot, LotEvent, Scan, Stamp, StampRun
+from traceability.selectors import cooperative_stalls, stall_sells
+
+logger = logging.getLogger(__name__)
+
+
+def _check_scope(*, manager_stall: Stall, stall: Stall) -> None:
+    if stall.pk not in {s.pk for s in cooperative_stalls(manager_stall)}:
+        raise PermissionDenied(_("This belongs to another cooperative."))
+
+
+@transaction.atomic
+def plot_create(*, manager_stall: Stall, owner: Stall, actor, **fields) -> FarmPlot:
+    _check_scope(manager_stall=manager_stall, stall=owner)
+    plot = FarmPlot(owner=owner, commune=owner.commune, **fields)
+    plot.full_clean()
+    plot.save()
+    audit(stall=manager_stall, actor=actor, action="plot_created", plot=plot.name)
+    return plot
+
+
+@transaction.atomic
+def lot_create(
+    *,
+    manager_stall: Stall,
+    product,
+    code: str,
+    harvest_date: date,
+    quantity: Decimal,
+    unit: str,
+    plots,
+    actor,
+    best_before=None,
+) -> HarvestLot:
+    code = (code or "").strip().upper()
+    if not any(stall_sells(stall, product) for stall in cooperative_stalls(manager_stall)):
+        raise PermissionDenied(_("This product is not sold by the cooperative or its members."))
+    for plot in plots:
+        _check_scope(manager_stall=manager_stall, stall=plot.owner)
+    if HarvestLot.objects.filter(product=product, code=code).exists():
+        raise ValidationError({"code": _("This product already has a lot with this code.")})
+    lot = HarvestLot(
+        product=product,
+        owner=manager_stall,
+        code=code,
+        harvest_date=harvest_date,
+        quantity=quantity,
+        unit=unit,
+        best_before=best_before,
+        created_by=actor,
+    )
+    lot.full_clean()
+    lot.save()
+    lot.plots.set(plots)
+    LotEvent.objects.create(
+        lot=lot,
+        step=LotEvent.Step.COMMISSIONING,
+        occurred_at=timezone.make_aware(datetime.combine(harvest_date, time(12))),
+        place=", ".join(plot.name for plot in plots) or manager_stall.commune.name,
+        recorded_by=actor,
+    )
+    audit(stall=manager_stall, actor=actor, action="lot_created", lot=code)
+    return lot
+
+
+def lot_event_record(
+    *, lot: HarvestLot, actor, step: str, place: str, occurred_at=None, notes="", photo=None, corrects=None
+) -> LotEvent:
+    if corrects is not None and corrects.lot_id != lot.pk:
+        raise ValidationError(_("A correction must belong to the same lot."))
+    event = LotEvent(
+        lot=lot,
+        step=step,
+        place=place,
+        occurred_at=occurred_at or timezone.now(),
+        notes=notes,
+        corrects=corrects,
+        recorded_by=actor,
+    )
+    if photo:
+        event.photo = photo
+    event.full_clean()
+    event.save()
+    return event
+
+
+# Stamps -----------------------------------------------------------------------------------
+
+
+def stamp_run_create(
+    *, lot: HarvestLot, count: int, actor, layout: str = StampRun.Layout.A4_3X8, cut_marks: bool = False
+) -> StampRun:
+    """Issue ``count`` unguessable serials for the lot at once, then schedule the printable sheet."""
+    if not 1 <= count <= settings.STAMP_MAX_COUNT:
+        raise ValidationError(
+            _("Order between 1 and %(max)s stamps at a time.")
+            % {"max": f"{settings.STAMP_MAX_COUNT:,}".replace(",", ".")},
+            code="count",
+        )
+    if lot.recalled_at:
+        raise ValidationError(
+            _("This lot was recalled: no more stamps can be printed for it."), code="recalled"
+        )
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                run = StampRun.objects.create(
+                    lot=lot, count=count, layout=layout, cut_marks=cut_marks, created_by=actor
+                )
+                _issue_serials(run)
+                audit(stall=lot.owner, actor=actor, action="stamps_ordered", lot=lot.code, count=count)
+                transaction.on_commit(lambda run_pk=run.pk: enqueue_stamp_sheet(run_pk))
+                return run
+        except IntegrityError:  # a serial already exists (about 1 in 2^60 per run): draw again
+            logger.warning("Serial collision while issuing run for lot %s (attempt %d)", lot.pk, attempt + 1)
+    raise RuntimeError("Could not issue unique serials")
+
+
+def _issue_serials(run: StampRun) -> None:
+    serials: set[str] = set()
+    while len(serials) < run.count:
+        serials.add(gs1.new_serial())
+    Stamp.objects.bulk_create(
+        (
+            Stamp(run=run, lot_id=run.lot_id, number=number, serial=serial)
+            for number, serial in enumerate(serials, start=1)
+        ),
+        batch_size=2000,
+    )
+
+
+def enqueue_stamp_sheet(run_pk: int) -> None:
+    from traceability.tasks import render_stamp_sheet
+
+    render_stamp_sheet.enqueue(run_pk)
+
+
+def stamp_sheet_render(run: StampRun) -> StampRun:
+    """Make the run's PDF and store it; on failure the run says so and can be retried."""
+    from traceability.printing import run_pdf
+
+    StampRun.objects.filter(pk=run.pk).update(status=StampRun.Status.RUNNING, progress=0, error="")
+
+    def progress(done: int) -> None:
+        StampRun.objects.filter(pk=run.pk).update(progress=done)
+
+    try:
+        pdf = run_pdf(run, on_progress=progress)
+        run.pdf.save(f"tem-{run.lot.code}-{run.pk}.pdf", ContentFile(pdf), save=False)
+    except Exception as error:
+        logger.exception("Stamp sheet of run %s failed", run.pk)
+        StampRun.objects.filter(pk=run.pk).update(status=StampRun.Status.FAILED, error=str(error)[:500])
+        run.refresh_from_db()
+        return run
+    StampRun.objects.filter(pk=run.pk).update(
+        status=StampRun.Status.READY, pdf=run.pdf.name, progress=run.count, finished_at=timezone.now()
+    )
+    run.refresh_from_db()
+    return run
+
+
+def stamp_run_retry(*, run: StampRun) -> None:
+    if run.status != StampRun.Status.FAILED:
+        raise ValidationError(_("Only a failed print can be retried."))
+    StampRun.objects.filter(pk=run.pk).update(status=StampRun.Status.PENDING, error="")
+    transaction.on_commit(lambda: enqueue_stamp_sheet(run.pk))
+
+
+def _stamp_range(run: StampRun, first: int | None, last: int | None):
+    first, last = first or 1, last or run.count
+    if not 1 <= first <= last <= run.count:
+        raise ValidationError(_("Stamp numbers go from 1 to %(count)s.") % {"count": run.count}, code="range")
+    return run.stamps.filter(number__gte=first, number__lte=last)
+
+
+@transaction.atomic
+def stamps_activate(*, run: StampRun, actor, first: int | None = None, last: int | None = None) -> int:
+    """Stamps go live when they are stuck on the packages; voided ones stay voided."""
+    if run.lot.recalled_at:
+        raise ValidationError(_("This lot was recalled: its stamps cannot be activated."), code="recalled")
+    changed = (
+        _stamp_range(run, first, last)
+        .filter(status=Stamp.Status.INACTIVE)
+        .update(status=Stamp.Status.ACTIVE, activated_at=timezone.now())
+    )
+    audit(stall=run.lot.owner, actor=actor, action="stamps_activated", lot=run.lot.code, count=changed)
+    return changed
+
+
+@transaction.atomic
+def stamps_void(
+    *, run: StampRun, actor, reason: str, first: int | None = None, last: int | None = None
+) -> int:
+    reason = _required_reason(reason)
+    changed = (
+        _stamp_range(run, first, last)
+        .exclude(status=Stamp.Status.VOIDED)
+        .update(status=Stamp.Status.VOIDED, voided_at=timezone.now(), void_reason=reason)
+    )
+    audit(
+        stall=run.lot.owner,
+        actor=actor,
+        action="stamps_voided",
+        lot=run.lot.code,
+        count=changed,
+        reason=reason,
+    )
+    return changed
+
+
+@transaction.atomic
+def lot_recall(*, lot: HarvestLot, actor, reason: str) -> int:
+    reason = _required_reason(reason)
+    now = timezone.now()
+    HarvestLot.objects.filter(pk=lot.pk).update(recalled_at=now, recall_reason=reason)
+    changed = lot.stamps.exclude(status=Stamp.Status.VOIDED).update(
+        status=Stamp.Status.VOIDED, voided_at=now, void_reason=reason
+    )
+    audit(stall=lot.owner, actor=actor, action="lot_recalled", lot=lot.code, reason=reason)
+    lot.refresh_from_db()
+    return changed
+
+
+def _required_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            _("Write the reason: buyers who scan these stamps will read it."), code="no_reason"
+        )
+    return reason
+
+
+# Scans -----------------------------------------------------------------------------------
+
+
+def scan_record(*, stamp: Stamp, region: str, network: str, agent: str) -> None:
+    """One row per scan and the stamp's counters, updated in the database (no lost updates);
+    the in-memory stamp is brought up to date for the page being shown."""
+    now = timezone.now()
+    Scan.objects.create(stamp=stamp, scanned_at=now, region=region[:64], network=network, agent=agent)
+    Stamp.objects.filter(pk=stamp.pk).update(
+        scan_count=F("scan_count") + 1, first_scanned_at=Coalesce("first_scanned_at", now)
+    )
+    stamp.scan_count += 1
+    stamp.first_scanned_at = stamp.first_scanned_at or now

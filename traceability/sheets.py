@@ -1,0 +1,192 @@
+"""Print-ready stamp sheets (PDF, reportlab): A4 label sheets and thermal-printer rolls.
+
+Each label: the QR code on the left; on the right the product, the cooperative, the lot, the
+OCOP stars and the stamp's short code. Text is set in DejaVu Sans (a Vietnamese subset ships in
+traceability/fonts) so every diacritic prints.
+"""
+
+import csv
+import io
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from reportlab import rl_config
+from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+
+from traceability.qr import Raster
+
+rl_config.useA85 = 0  # binary image streams: smaller PDFs, and no pure-Python ASCII85 per QR
+
+FONTS = Path(__file__).parent / "fonts"
+pdfmetrics.registerFont(TTFont("DejaVu", FONTS / "DejaVuSans-vi.ttf"))
+pdfmetrics.registerFont(TTFont("DejaVu-Bold", FONTS / "DejaVuSans-Bold-vi.ttf"))
+
+
+@dataclass(frozen=True)
+class Layout:
+    page_width: float
+    page_height: float
+    columns: int
+    rows: int
+    label_width: float
+    label_height: float
+    margin_left: float = 0
+    margin_top: float = 0
+    gap_x: float = 0
+    gap_y: float = 0
+
+    @property
+    def per_page(self) -> int:
+        return self.columns * self.rows
+
+    def origin(self, index: int) -> tuple[float, float]:
+        """Bottom-left corner of the index-th label of a page (reportlab's origin is bottom-left)."""
+        row, column = divmod(index, self.columns)
+        x = self.margin_left + column * (self.label_width + self.gap_x)
+        y = self.page_height - self.margin_top - (row + 1) * self.label_height - row * self.gap_y
+        return x, y
+
+
+LAYOUTS = {
+    "a4-3x8": Layout(210 * mm, 297 * mm, 3, 8, 70 * mm, 36 * mm, margin_top=4.5 * mm),
+    "a4-4x10": Layout(
+        210 * mm, 297 * mm, 4, 10, 48.5 * mm, 27 * mm, margin_left=8 * mm, margin_top=13.5 * mm
+    ),
+    "roll-50x30": Layout(50 * mm, 30 * mm, 1, 1, 50 * mm, 30 * mm),
+}
+
+
+@dataclass(frozen=True)
+class LabelText:
+    product: str
+    producer: str
+    lot: str
+    stars: int | None
+
+
+@dataclass(frozen=True)
+class LabelStamp:
+    short_code: str
+    qr: Raster
+
+
+def render_sheets(
+    *,
+    layout_name: str,
+    text: LabelText,
+    stamps: Iterable[LabelStamp],
+    cut_marks: bool = False,
+    on_progress: Callable[[int], None] | None = None,
+    progress_every: int = 500,
+) -> bytes:
+    layout = LAYOUTS[layout_name]
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=(layout.page_width, layout.page_height), pageCompression=1)
+    canvas.setTitle(f"Tem truy xuất {text.product} – lô {text.lot}")
+    # The words are the same on every label of a run: drawn once as a form, placed on each label.
+    canvas.beginForm("label-text")
+    _label_text(canvas, layout, text)
+    canvas.endForm()
+    done = 0
+    for done, stamp in enumerate(stamps, start=1):
+        index = (done - 1) % layout.per_page
+        if index == 0 and done > 1:
+            canvas.showPage()
+        if index == 0 and cut_marks:
+            _cut_marks(canvas, layout)
+        _label(canvas, layout, *layout.origin(index), stamp)
+        if on_progress and done % progress_every == 0:
+            on_progress(done)
+    canvas.showPage()
+    canvas.save()
+    if on_progress:
+        on_progress(done)
+    return buffer.getvalue()
+
+
+PAD = 1.5 * mm
+
+
+def _text_size(layout: Layout) -> float:
+    return max(5.5, min(8.0, layout.label_height / mm * 0.24))
+
+
+def _label(canvas: Canvas, layout: Layout, x: float, y: float, stamp: LabelStamp) -> None:
+    side = layout.label_height - 2 * PAD
+    canvas.drawImage(ImageReader(stamp.qr.image()), x + PAD, y + PAD, side, side)
+    canvas.saveState()
+    canvas.translate(x, y)
+    canvas.doForm("label-text")
+    canvas.restoreState()
+    canvas.setFont("DejaVu", _text_size(layout) * 0.75)
+    canvas.drawString(x + layout.label_height + 1.5 * mm - PAD, y + PAD + 0.5 * mm, stamp.short_code)
+
+
+def _label_text(canvas: Canvas, layout: Layout, text: LabelText) -> None:
+    """The label's words, drawn relative to the label's bottom-left corner."""
+    side = layout.label_height - 2 * PAD
+    left = PAD + side + 1.5 * mm
+    width = layout.label_width - PAD - left
+    size = _text_size(layout)
+    line = size * 1.25
+    top = layout.label_height - PAD - size
+    canvas.setFont("DejaVu-Bold", size)
+    for part in _wrap(text.product, "DejaVu-Bold", size, width, lines=2):
+        canvas.drawString(left, top, part)
+        top -= line
+    canvas.setFont("DejaVu", size * 0.85)
+    for value in (_fit(text.producer, "DejaVu", size * 0.85, width), f"Lô {text.lot}"):
+        canvas.drawString(left, top, value)
+        top -= line * 0.9
+    if text.stars:
+        canvas.drawString(left, top, "OCOP " + "★" * text.stars)
+
+
+def _cut_marks(canvas: Canvas, layout: Layout) -> None:
+    canvas.setLineWidth(0.25)
+    tick = 2.5 * mm
+    xs = {layout.origin(c)[0] for c in range(layout.columns)} | {
+        layout.origin(layout.columns - 1)[0] + layout.label_width
+    }
+    top = layout.page_height - layout.margin_top
+    bottom = layout.origin(layout.per_page - 1)[1]
+    for x in xs:
+        canvas.line(x, top, x, top + tick)
+        canvas.line(x, bottom, x, bottom - tick)
+
+
+def _fit(value: str, font: str, size: float, width: float) -> str:
+    if pdfmetrics.stringWidth(value, font, size) <= width:
+        return value
+    while value and pdfmetrics.stringWidth(value + "…", font, size) > width:
+        value = value[:-1]
+    return value + "…"
+
+
+def _wrap(value: str, font: str, size: float, width: float, *, lines: int) -> list[str]:
+    words, result, current = value.split(), [], ""
+    for word in words:
+        candidate = f"{current} {word}".strip()
+        if pdfmetrics.stringWidth(candidate, font, size) <= width:
+            current = candidate
+        else:
+            result.append(current)
+            current = word
+    result.append(current)
+    if len(result) > lines:
+        result = result[: lines - 1] + [_fit(" ".join(result[lines - 1 :]), font, size, width)]
+    return [part for part in result if part]
+
+
+def stamps_csv(rows: Iterable[tuple[int, str, str, str]]) -> str:
+    """number, serial, short code, URL: one line per stamp, for commercial printers."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["number", "serial", "short_code", "url"])
+    writer.writerows(rows)
+    return buffer.getvalue()

@@ -1,0 +1,171 @@
+"""The public trace page, acting as a GS1 Digital Link resolver.
+
+``/01/{gtin}/10/{lot}/21/{serial}`` and ``/t/{serial}``:
+- ``?linkType=gs1:pip`` redirects to the product page (query parameters passed on);
+- ``?linkType=linkset`` or ``Accept: application/linkset+json`` returns an RFC 9264 link set;
+- ``Accept: application/json`` returns the trace record;
+- otherwise the trace page, in Vietnamese unless the visitor chose English.
+A malformed URI gets 400, an unknown stamp a "not ours" page (404). Every page view is a scan.
+"""
+
+import hashlib
+import hmac
+import ipaddress
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from traceability import gs1
+from traceability.selectors import stamp_for_scan, trace_record
+from traceability.services import scan_record
+
+LINKSET = "application/linkset+json"
+GS1 = "https://gs1.org/voc/"
+
+
+@require_GET
+def digital_link(request, gtin: str, lot: str, serial: str):
+    try:
+        link = gs1.parse_digital_link(gtin, lot, serial)
+    except ValidationError:
+        return render(request, "traceability/malformed.html", status=400)
+    stamp = stamp_for_scan(link.serial)
+    if stamp is None or stamp.lot.product.gtin != link.gtin or stamp.lot.code != link.lot.upper():
+        return _not_ours(request)
+    return _resolve(request, stamp)
+
+
+@require_GET
+def short_link(request, serial: str):
+    if not serial or len(serial) > 20 or not set(serial) <= gs1.GS1_CHARSET_82:
+        return render(request, "traceability/malformed.html", status=400)
+    stamp = stamp_for_scan(serial)
+    if stamp is None or stamp.lot.product.gtin:
+        return _not_ours(request)
+    return _resolve(request, stamp)
+
+
+def _not_ours(request):
+    return render(request, "traceability/not_ours.html", status=404)
+
+
+def _resolve(request, stamp):
+    link_type = request.GET.get("linkType", "")
+    accept = request.headers.get("Accept", "")
+    product_url = request.build_absolute_uri(stamp.lot.product.get_absolute_url())
+    if link_type == "gs1:pip":
+        passed_on = {key: value for key, value in request.GET.items() if key != "linkType"}
+        return HttpResponseRedirect(product_url + (f"?{urlencode(passed_on)}" if passed_on else ""))
+    if link_type == "linkset" or LINKSET in accept:
+        return _linkset(request, stamp, product_url)
+    _log_scan(request, stamp)
+    record = trace_record(stamp)
+    if "application/json" in accept:
+        return JsonResponse(_as_json(record, product_url), json_dumps_params={"ensure_ascii": False})
+    return render(request, "traceability/trace.html", {**record, "product_url": product_url})
+
+
+def _linkset(request, stamp, product_url: str) -> JsonResponse:
+    anchor = request.build_absolute_uri(request.path)
+    product = stamp.lot.product
+    links = {
+        "anchor": anchor,
+        f"{GS1}pip": [{"href": product_url, "title": product.title, "type": "text/html", "hreflang": ["vi"]}],
+        f"{GS1}traceability": [
+            {"href": anchor, "title": "Truy xuất nguồn gốc", "type": "text/html", "hreflang": ["vi", "en"]}
+        ],
+        f"{GS1}defaultLink": [{"href": anchor, "title": product.title}],
+    }
+    return JsonResponse({"linkset": [links]}, content_type=LINKSET, json_dumps_params={"ensure_ascii": False})
+
+
+def _as_json(record: dict, product_url: str) -> dict:
+    stamp, lot, product, producer = record["stamp"], record["lot"], record["product"], record["producer"]
+    return {
+        "url": record["url"],
+        "serial": stamp.serial,
+        "status": stamp.status,
+        "first_scanned_at": stamp.first_scanned_at.isoformat() if stamp.first_scanned_at else None,
+        "scan_count": stamp.scan_count,
+        "warnings": [message for _level, message in record["warnings"]],
+        "product": {
+            "name": product.title,
+            "gtin": product.gtin or None,
+            "url": product_url,
+            "ocop_stars": product.ocop_stars,
+            "ocop_certificate": product.ocop_certificate_number or None,
+        },
+        "producer": {
+            "name": producer.name,
+            "address": ", ".join(
+                filter(None, [producer.village, producer.commune.name, producer.commune.province_name])
+            ),
+        },
+        "lot": {
+            "code": lot.code,
+            "harvest_date": lot.harvest_date.isoformat(),
+            "quantity": str(lot.quantity),
+            "unit": lot.unit,
+            "best_before": lot.best_before.isoformat() if lot.best_before else None,
+            "recalled": bool(lot.recalled_at),
+        },
+        "plots": [
+            {
+                "name": plot.name,
+                "latitude": float(plot.latitude),
+                "longitude": float(plot.longitude),
+                "crops": plot.crops,
+            }
+            for plot in record["plots"]
+        ],
+        "events": [
+            {
+                "business_step": event.epcis_business_step,
+                "step": event.step,
+                "when": event.occurred_at.isoformat(),
+                "where": event.place,
+                "corrects": event.corrects_id,
+            }
+            for event in record["events"]
+        ],
+        "certifications": [
+            {
+                "kind": c.kind,
+                "number": c.number,
+                "issuer": c.issuer,
+                "valid_to": c.valid_to.isoformat() if c.valid_to else None,
+            }
+            for c in record["certifications"]
+        ],
+    }
+
+
+def _log_scan(request, stamp) -> None:
+    region = request.headers.get("X-Client-Region") or request.headers.get("CF-IPCountry") or ""
+    scan_record(stamp=stamp, region=region, network=_network_key(request), agent=_agent_class(request))
+
+
+def _network_key(request) -> str:
+    """A keyed hash of the visitor's /16 (IPv4) or /48 (IPv6) network: a coarse 'place', no address kept."""
+    try:
+        address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
+    except ValueError:
+        return ""
+    prefix = 16 if address.version == 4 else 48
+    network = ipaddress.ip_network(f"{address}/{prefix}", strict=False)
+    return hmac.new(settings.SECRET_KEY.encode(), str(network).encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def _agent_class(request) -> str:
+    agent = request.headers.get("User-Agent", "").lower()
+    if any(word in agent for word in ("bot", "crawler", "spider", "curl", "wget", "python")):
+        return "bot"
+    if any(word in agent for word in ("iphone", "android", "mobile", "zalo")):
+        return "phone"
+    if any(word in agent for word in ("windows", "macintosh", "linux", "x11")):
+        return "desktop"
+    return "other"
