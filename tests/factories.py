@@ -128,3 +128,26 @@ def commune_member(*, commune, role: str):
     user.groups.add(roles.role_group(role))
     CommuneAssignment.objects.create(user=user, commune=commune, role=role)
     return user
+
+
+def make_lot(*, stall=None, product=None, code: str = "LN2026-06A", gtin: str = "", **fields):
+    """A harvest lot of a verified cooperative's product (with a GTIN when given)."""
+    import datetime
+
+    from traceability.models import HarvestLot
+
+    stall = stall or StallFactory(kind=Stall.Kind.COOPERATIVE, partner__name="HTX Lục Ngạn Xanh")
+    if stall.owner is None:
+        stall.owner = UserFactory()
+        stall.save(update_fields=["owner"])
+    product = product or make_product(stall=stall, title="Vải thiều Lục Ngạn", gtin=gtin, ocop_stars=4)
+    return HarvestLot.objects.create(
+        product=product,
+        owner=stall,
+        code=code,
+        harvest_date=fields.pop("harvest_date", datetime.date(2026, 6, 12)),
+        quantity=fields.pop("quantity", 1200),
+        unit="kg",
+        created_by=stall.owner,
+        **fields,
+    )

@@ -43,6 +43,11 @@ def normalize_gtin(value: str) -> str:
     return digits.zfill(14)
 
 
+def gtin14(value: str) -> str:
+    """A stored GTIN (8 to 14 digits) as the 14 digits a Digital Link carries; '' when none."""
+    return value.strip().zfill(14) if value and value.strip() else ""
+
+
 def validate_gtin(value: str) -> None:
     normalize_gtin(value)
 

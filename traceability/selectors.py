@@ -39,7 +39,10 @@ def stamp_for_scan(serial: str) -> Stamp | None:
 
 def stamp_url_for(stamp: Stamp) -> str:
     return gs1.stamp_url(
-        base_url=settings.STAMP_BASE_URL, serial=stamp.serial, gtin=stamp.lot.product.gtin, lot=stamp.lot.code
+        base_url=settings.STAMP_BASE_URL,
+        serial=stamp.serial,
+        gtin=gs1.gtin14(stamp.lot.product.gtin),
+        lot=stamp.lot.code,
     )
 
 

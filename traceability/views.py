@@ -34,7 +34,7 @@ def digital_link(request, gtin: str, lot: str, serial: str):
     except ValidationError:
         return render(request, "traceability/malformed.html", status=400)
     stamp = stamp_for_scan(link.serial)
-    if stamp is None or stamp.lot.product.gtin != link.gtin or stamp.lot.code != link.lot.upper():
+    if stamp is None or gs1.gtin14(stamp.lot.product.gtin) != link.gtin or stamp.lot.code != link.lot.upper():
         return _not_ours(request)
     return _resolve(request, stamp)
 
@@ -94,7 +94,7 @@ def _as_json(record: dict, product_url: str) -> dict:
         "warnings": [message for _level, message in record["warnings"]],
         "product": {
             "name": product.title,
-            "gtin": product.gtin or None,
+            "gtin": gs1.gtin14(product.gtin) or None,
             "url": product_url,
             "ocop_stars": product.ocop_stars,
             "ocop_certificate": product.ocop_certificate_number or None,

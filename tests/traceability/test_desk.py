@@ -1,0 +1,161 @@
+"""The cooperative's traceability desk: records, lots, events, stamps, with clear refusals."""
+
+import pytest
+
+from sellers.models import Stall
+from tests.factories import StallFactory, make_product, seller_with_stall
+from traceability.models import FarmPlot, HarvestLot, LotEvent, StampRun
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def coop(client, make_storefront):
+    make_storefront()
+    manager, stall = seller_with_stall(kind=Stall.Kind.COOPERATIVE, partner__name="HTX Lục Ngạn Xanh")
+    member = StallFactory(commune=stall.commune, cooperative=stall, partner__name="Vườn ông Thành")
+    product = make_product(stall=stall, title="Vải thiều Lục Ngạn", ocop_stars=4)
+    client.force_login(manager)
+    return stall, member, product
+
+
+def desk(stall):
+    return f"/ban-hang/gian-hang/{stall.pk}/truy-xuat/"
+
+
+def test_manager_records_a_member_plot_a_lot_an_event_and_orders_stamps(client, coop, committed):
+    stall, member, product = coop
+    client.post(
+        desk(stall),
+        {
+            "plot-owner": member.pk,
+            "plot-name": "Vườn vải ông Thành",
+            "plot-area_m2": 8000,
+            "plot-latitude": "21.3811",
+            "plot-longitude": "106.6124",
+            "plot-crops": "vải thiều",
+        },
+    )
+    plot = FarmPlot.objects.get()
+    assert plot.owner == member
+
+    response = client.post(
+        desk(stall),
+        {
+            "lot-product": product.pk,
+            "lot-code": "ln2026-06a",
+            "lot-harvest_date": "2026-06-12",
+            "lot-quantity": "1200",
+            "lot-unit": "kg",
+            "lot-plots": [plot.pk],
+        },
+        follow=True,
+    )
+    lot = HarvestLot.objects.get()
+    assert lot.code == "LN2026-06A" and list(lot.plots.all()) == [plot]
+    assert "Đã lưu lô LN2026-06A" in response.content.decode()
+    assert list(lot.events.values_list("step", flat=True)) == ["commissioning"]
+
+    lot_url = f"/ban-hang/gian-hang/{stall.pk}/truy-xuat/lo/{lot.pk}/"
+    client.post(
+        lot_url,
+        {"event-step": "packing", "event-occurred_at": "2026-06-12T12:00", "event-place": "Nhà sơ chế HTX"},
+    )
+    assert list(lot.events.values_list("step", flat=True)) == ["commissioning", "packing"]
+
+    with committed():
+        client.post(lot_url, {"run-count": "240", "run-layout": "a4-3x8"})
+    run = StampRun.objects.get()
+    assert (run.count, run.status) == (240, StampRun.Status.READY)
+    assert client.get(f"/ban-hang/gian-hang/{stall.pk}/truy-xuat/tem/{run.pk}/tai/pdf/").status_code == 302
+    csv = client.get(f"/ban-hang/gian-hang/{stall.pk}/truy-xuat/tem/{run.pk}/tai/csv/").content.decode()
+    assert len(csv.strip().splitlines()) == 241
+
+    client.post(f"/ban-hang/gian-hang/{stall.pk}/truy-xuat/tem/{run.pk}/activate/", {"first": 1, "last": 100})
+    assert run.stamps.filter(status="active").count() == 100
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [("LÔ 2026", "chữ in hoa không dấu"), ("L" * 21, "1 đến 20 ký tự")],
+)
+def test_bad_lot_codes_are_explained(client, coop, code, message):
+    stall, _, product = coop
+
+    response = client.post(
+        desk(stall),
+        {
+            "lot-product": product.pk,
+            "lot-code": code,
+            "lot-harvest_date": "2026-06-12",
+            "lot-quantity": "10",
+            "lot-unit": "kg",
+        },
+    )
+
+    html = response.content.decode()
+    assert message in html
+    assert f'value="{code}"' in html
+    assert not HarvestLot.objects.exists()
+
+
+def test_bad_stamp_counts_and_recall_without_reason_are_explained(client, coop):
+    stall, _, product = coop
+    client.post(
+        desk(stall),
+        {
+            "lot-product": product.pk,
+            "lot-code": "LN1",
+            "lot-harvest_date": "2026-06-12",
+            "lot-quantity": "10",
+            "lot-unit": "kg",
+        },
+    )
+    lot = HarvestLot.objects.get()
+    lot_url = f"/ban-hang/gian-hang/{stall.pk}/truy-xuat/lo/{lot.pk}/"
+
+    assert (
+        "Hãy đặt ít nhất 1 tem."
+        in client.post(lot_url, {"run-count": "0", "run-layout": "a4-3x8"}).content.decode()
+    )
+    html = client.post(lot_url, {"run-count": "10000000", "run-layout": "a4-3x8"}).content.decode()
+    assert "Mỗi lần đặt từ 1 đến 100.000 tem." in html
+    response = client.post(f"{lot_url}thu-hoi/", {"reason": ""}, follow=True)
+    assert "Hãy ghi lý do" in response.content.decode()
+    assert not StampRun.objects.exists()
+    lot.refresh_from_db()
+    assert lot.recalled_at is None
+
+
+def test_gtin_with_a_wrong_check_digit_is_refused_on_the_product(client, coop):
+    stall, _, product = coop
+    product.gtin = "8938536000016"
+
+    with pytest.raises(Exception, match="5"):
+        product.full_clean()
+
+
+def test_another_seller_cannot_reach_the_cooperative_records(client, coop, make_storefront):
+    stall, _, product = coop
+    lot = HarvestLot.objects.create(
+        product=product,
+        owner=stall,
+        code="LN1",
+        harvest_date="2026-06-12",
+        quantity=1,
+        created_by=stall.owner,
+    )
+    LotEvent.objects.create(lot=lot, step="packing", place="x", recorded_by=stall.owner)
+    stranger, own_stall = seller_with_stall()
+    client.force_login(stranger)
+
+    assert client.get(desk(stall)).status_code == 404
+    assert client.get(f"/ban-hang/gian-hang/{own_stall.pk}/truy-xuat/lo/{lot.pk}/").status_code == 404
+    assert (
+        client.post(
+            f"/ban-hang/gian-hang/{own_stall.pk}/truy-xuat/lo/{lot.pk}/thu-hoi/", {"reason": "x"}
+        ).status_code
+        == 404
+    )
+    html = client.get(desk(own_stall)).content.decode()
+    assert "LN1" not in html
