@@ -60,9 +60,12 @@ chromium:
 db-stop: install
 	$(BIN)/python -c "from marketplace.database import stop_embedded_server; stop_embedded_server()"
 
-## bench: page weight, queries and server time per storefront page
+## bench: page weight, queries and server time per storefront page; stamps; trace page under load
 bench: install compilemessages
+	$(MANAGE) migrate --no-input
 	$(BIN)/python bench/storefront_pages.py
+	$(BIN)/python bench/stamps.py
+	$(BIN)/python bench/trace_page.py
 
 clean: db-stop
 	rm -rf $(VENV) var

@@ -1,4 +1,8 @@
+from types import SimpleNamespace
+
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ImproperlyConfigured
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -45,6 +49,14 @@ class Product(AbstractProduct):
     )
 
     objects = ProductQuerySet.as_manager()
+
+    def get_missing_image(self):
+        """Oscar symlinks its placeholder into MEDIA_ROOT on first use, and raises when two requests
+        race to do it; our templates draw their own placeholder, so a name is all that is needed."""
+        try:
+            return super().get_missing_image()
+        except ImproperlyConfigured:
+            return SimpleNamespace(name=settings.OSCAR_MISSING_IMAGE_URL)
 
     @property
     def is_in_season(self) -> bool:

@@ -1,5 +1,6 @@
 """What a storefront shows: which site the request is on, and the sections of its home page."""
 
+from django.core.cache import cache
 from django.utils import timezone
 from oscar.core.loading import get_model
 from wagtail.models import Site
@@ -12,15 +13,20 @@ SECTION_SIZE = 8
 
 
 def current_home(request):
-    """The HomePage at the root of the request's Wagtail Site, or None (cached on the request)."""
+    """The HomePage at the root of the request's Wagtail Site, or None.
+
+    Kept on the request, and for a minute per host name in the cache: every page's header needs
+    it, and sites change rarely."""
     if not hasattr(request, "_storefront_home"):
+        key = f"storefront-home:{request.get_host()}"
+        home_pk = cache.get(key)
+        if home_pk is None:
+            site = Site.find_for_request(request)
+            home_pk = site.root_page_id if site is not None else 0
+            cache.set(key, home_pk, 60)
         from marketplace.models import HomePage
 
-        site = Site.find_for_request(request)
-        home = None
-        if site is not None:
-            home = HomePage.objects.filter(pk=site.root_page_id).first()
-        request._storefront_home = home
+        request._storefront_home = HomePage.objects.filter(pk=home_pk).first() if home_pk else None
     return request._storefront_home
 
 

@@ -70,6 +70,11 @@ def new_serial() -> str:
     return "".join(CROCKFORD[(number >> shift) & 31] for shift in range(SERIAL_BITS - 5, -1, -5))
 
 
+def short_code(serial: str) -> str:
+    """'7K3Q9XZ2ABCD1234' -> '7K3Q-9XZ2-ABCD-1234', easier to read out or compare by eye."""
+    return "-".join(serial[i : i + 4] for i in range(0, len(serial), 4))
+
+
 def stamp_url(*, base_url: str, serial: str, gtin: str = "", lot: str = "") -> str:
     """``base_url`` is the resolver's scheme and host, e.g. https://cho-ocop.vn (no trailing slash)."""
     if gtin:

@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from traceability.gs1 import validate_code
+from traceability.gs1 import short_code, validate_code
 
 
 class FarmPlot(models.Model):
@@ -100,6 +100,7 @@ class HarvestLot(models.Model):
     recall_reason = models.TextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)  # also touched by every event: the trace page's cache key
 
     class Meta:
         ordering = ["-harvest_date", "code"]
@@ -151,6 +152,7 @@ class LotEvent(models.Model):
         if self.pk is not None:
             raise ValidationError(_("Lot events cannot be changed; record a correction instead."))
         super().save(*args, **kwargs)
+        HarvestLot.objects.filter(pk=self.lot_id).update(updated_at=timezone.now())
 
     def delete(self, *args, **kwargs):
         raise ValidationError(_("Lot events cannot be deleted; record a correction instead."))
@@ -224,7 +226,7 @@ class Stamp(models.Model):
 
     @property
     def short_code(self) -> str:
-        return "-".join(self.serial[i : i + 4] for i in range(0, len(self.serial), 4))
+        return short_code(self.serial)
 
 
 class Scan(models.Model):

@@ -2,9 +2,11 @@
 
 from collections.abc import Callable
 
+from django.conf import settings
+
+from traceability import gs1
 from traceability.models import StampRun
 from traceability.qr import qr_rasters
-from traceability.selectors import stamp_url_for
 from traceability.sheets import LabelStamp, LabelText, render_sheets, stamps_csv
 
 
@@ -16,10 +18,13 @@ def _label_text(run: StampRun) -> LabelText:
 
 
 def _urls_and_codes(run: StampRun):
+    """(number, serial, short code, URL) per stamp, straight from the rows: no model per stamp."""
     lot = run.lot
-    for stamp in run.stamps.order_by("number").only("serial", "number").iterator(chunk_size=2000):
-        stamp.lot = lot
-        yield stamp.number, stamp.serial, stamp.short_code, stamp_url_for(stamp)
+    gtin = gs1.gtin14(lot.product.gtin)
+    stamps = run.stamps.order_by("number").values_list("number", "serial")
+    for number, serial in stamps.iterator(chunk_size=2000):
+        url = gs1.stamp_url(base_url=settings.STAMP_BASE_URL, serial=serial, gtin=gtin, lot=lot.code)
+        yield number, serial, gs1.short_code(serial), url
 
 
 def run_pdf(run: StampRun, *, on_progress: Callable[[int], None] | None = None) -> bytes:

@@ -105,7 +105,7 @@ def trace_record(stamp: Stamp) -> dict:
         "lot": lot,
         "product": product,
         "producer": owner,
-        "plots": list(lot.plots.select_related("owner__partner")),
+        "plots": lot.plots.all(),
         "events": events,
         "certifications": certifications,
         "networks": networks,

@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -37,6 +37,7 @@ def plot_create(*, manager_stall: Stall, owner: Stall, actor, **fields) -> FarmP
     plot = FarmPlot(owner=owner, commune=owner.commune, **fields)
     plot.full_clean()
     plot.save()
+    HarvestLot.objects.filter(plots__owner=owner).update(updated_at=timezone.now())
     audit(stall=manager_stall, actor=actor, action="plot_created", plot=plot.name)
     return plot
 
@@ -234,7 +235,7 @@ def stamps_void(
 def lot_recall(*, lot: HarvestLot, actor, reason: str) -> int:
     reason = _required_reason(reason)
     now = timezone.now()
-    HarvestLot.objects.filter(pk=lot.pk).update(recalled_at=now, recall_reason=reason)
+    HarvestLot.objects.filter(pk=lot.pk).update(recalled_at=now, recall_reason=reason, updated_at=now)
     changed = lot.stamps.exclude(status=Stamp.Status.VOIDED).update(
         status=Stamp.Status.VOIDED, voided_at=now, void_reason=reason
     )

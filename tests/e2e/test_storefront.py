@@ -20,8 +20,15 @@ def demo(live_server):
 
 
 def storefront_pages(base: str) -> dict[str, str]:
+    from django.conf import settings
+
+    from traceability.models import Stamp
+    from traceability.selectors import stamp_url_for
+
     lychee = Product.objects.get(upc="LNX-VAI")
+    stamp = Stamp.objects.select_related("lot__product").filter(lot__product=lychee).first()
     return {
+        "trace": base + stamp_url_for(stamp).removeprefix(settings.STAMP_BASE_URL),
         "home": f"{base}/",
         "catalogue": f"{base}/shop/catalogue/",
         "product": f"{base}{lychee.get_absolute_url()}",
