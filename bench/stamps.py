@@ -49,7 +49,10 @@ def one_size(count: int) -> dict:
     rows = list(_urls_and_codes(run))
     rasters = list(qr_rasters(url for *_, url in rows))
     encoded = time.perf_counter()
-    stamps = (LabelStamp(short_code=short, qr=raster) for (_n, _s, short, _u), raster in zip(rows, rasters, strict=True))
+    stamps = (
+        LabelStamp(short_code=short, qr=raster)
+        for (_n, _s, short, _u), raster in zip(rows, rasters, strict=True)
+    )
     pdf = render_sheets(layout_name="a4-3x8", text=_label_text(run), stamps=stamps, cut_marks=True)
     done = time.perf_counter()
     run.stamps.all().delete()
@@ -83,7 +86,10 @@ def encoders(samples: int = 300) -> list[tuple[str, float]]:
     return [
         ("segno, default settings (mask search)", per_code(lambda url: segno.make(url, error="m"))),
         ("segno, fixed mask (ours)", per_code(lambda url: make_qr(url))),
-        ("zxing-cpp writer (compiled, lower bound)", per_code(lambda url: zxingcpp.create_barcode(url, zxingcpp.BarcodeFormat.QRCode, ec_level="M"))),
+        (
+            "zxing-cpp writer (compiled, lower bound)",
+            per_code(lambda url: zxingcpp.create_barcode(url, zxingcpp.BarcodeFormat.QRCode, ec_level="M")),
+        ),
     ]
 
 
@@ -95,10 +101,16 @@ def main() -> None:
     if args.one:
         print(json.dumps(one_size(args.one)))
         return
-    subprocess.run([sys.executable, str(ROOT / "manage.py"), "seed_demo", "--no-images"], check=True, capture_output=True)
-    print(f"{'stamps':>7} {'issue s':>8} {'QR s':>7} {'PDF s':>7} {'total s':>8} {'PDF MB':>7} {'peak MB':>8}")
+    subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "seed_demo", "--no-images"], check=True, capture_output=True
+    )
+    print(
+        f"{'stamps':>7} {'issue s':>8} {'QR s':>7} {'PDF s':>7} {'total s':>8} {'PDF MB':>7} {'peak MB':>8}"
+    )
     for size in args.sizes:
-        result = subprocess.run([sys.executable, __file__, "--one", str(size)], check=True, capture_output=True, text=True)
+        result = subprocess.run(
+            [sys.executable, __file__, "--one", str(size)], check=True, capture_output=True, text=True
+        )
         row = json.loads(result.stdout.strip().splitlines()[-1])
         print(
             f"{row['count']:>7} {row['issue']:>8.2f} {row['encode']:>7.2f} {row['pdf']:>7.2f} {row['total']:>8.2f} "
@@ -110,7 +122,9 @@ def main() -> None:
     print(f"\n{'QR encoder, same stamp URLs (upper case, level M)':<45} {'ms/code':>8}")
     for name, per_code in encoders():
         print(f"{name:<45} {per_code:>8.2f}")
-    print(f"\n{os.cpu_count()} cores; QR codes are encoded on all of them; peak = max RSS of the run's process and its workers.")
+    print(
+        f"\n{os.cpu_count()} cores; QR codes are encoded on all of them; peak = max RSS of the run's process and its workers."
+    )
 
 
 if __name__ == "__main__":

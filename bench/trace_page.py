@@ -29,7 +29,9 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-async def client(host: str, port: int, paths: list[str], count: int, latencies: list[float], statuses: list[int]):
+async def client(
+    host: str, port: int, paths: list[str], count: int, latencies: list[float], statuses: list[int]
+):
     reader, writer = await asyncio.open_connection(host, port)
     for index in range(count):
         path = paths[index % len(paths)]
@@ -57,7 +59,12 @@ async def load(port: int, paths: list[str], requests: int, concurrency: int):
     per_client = requests // concurrency
     started = time.perf_counter()
     await asyncio.wait_for(
-        asyncio.gather(*(client("127.0.0.1", port, paths[i:] + paths[:i], per_client, latencies, statuses) for i in range(concurrency))),
+        asyncio.gather(
+            *(
+                client("127.0.0.1", port, paths[i:] + paths[:i], per_client, latencies, statuses)
+                for i in range(concurrency)
+            )
+        ),
         timeout=300,
     )
     return time.perf_counter() - started, latencies, statuses
@@ -70,7 +77,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2)
     args = parser.parse_args()
 
-    subprocess.run([sys.executable, str(ROOT / "manage.py"), "seed_demo", "--no-images"], check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "seed_demo", "--no-images"], check=True, capture_output=True
+    )
     import django
 
     django.setup()
@@ -94,11 +103,34 @@ def main() -> None:
         "STATIC_ROOT": str(ROOT / "var" / "bench-static"),
     }
     # Production serves hashed static files from a manifest: build it first.
-    subprocess.run([sys.executable, str(ROOT / "manage.py"), "collectstatic", "--noinput"], env=env, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "collectstatic", "--noinput"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "marketplace.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
-         "--worker-class", "gthread", "--threads", "2", "--keep-alive", "30", "--log-level", "warning"],
-        cwd=ROOT, env=env, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "marketplace.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(args.workers),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            "2",
+            "--keep-alive",
+            "30",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
     )
     try:
         for _ in range(200):
@@ -120,12 +152,16 @@ def main() -> None:
     def pct(p: float) -> float:
         return latencies[min(len(latencies) - 1, int(len(latencies) * p))]
 
-    print(f"{'requests':>8} {'conc.':>5} {'workers':>7} {'scans/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'non-200':>7} {'rows logged':>11}")
+    print(
+        f"{'requests':>8} {'conc.':>5} {'workers':>7} {'scans/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'non-200':>7} {'rows logged':>11}"
+    )
     print(
         f"{len(latencies):>8} {args.concurrency:>5} {args.workers:>7} {len(latencies) / elapsed:>8.0f} {statistics.median(latencies):>7.1f} "
         f"{pct(0.95):>7.1f} {pct(0.99):>7.1f} {sum(s != 200 for s in statuses):>7} {after - before:>11}"
     )
-    print(f"\ngunicorn (gthread workers, 2 threads each), production settings, PostgreSQL on a Unix socket; load client on the same {os.cpu_count()} cores.")
+    print(
+        f"\ngunicorn (gthread workers, 2 threads each), production settings, PostgreSQL on a Unix socket; load client on the same {os.cpu_count()} cores."
+    )
 
 
 if __name__ == "__main__":

@@ -100,7 +100,8 @@ class HarvestLot(models.Model):
     recall_reason = models.TextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)  # also touched by every event: the trace page's cache key
+    # Also touched by every event and recall: the key of the trace page's cached part.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-harvest_date", "code"]
