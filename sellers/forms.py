@@ -83,6 +83,7 @@ class CodeForm(forms.Form):
 
 class StallForm(forms.ModelForm):
     name = forms.CharField(label=_("Stall name"), max_length=128)
+    photo = PhotoField(label=_("Add a photo of your garden, field or shop"), required=False)
     commune = forms.ModelChoiceField(label=_("Commune"), queryset=Commune.objects.all())
     bank_account_number = forms.CharField(
         label=_("Account number"),

@@ -3,6 +3,8 @@
 Each business action is one transaction with its audit row inside; side effects run after commit.
 """
 
+import logging
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -14,9 +16,18 @@ from oscar.core.loading import get_model
 from marketplace.models import Commune, HomePage
 from sellers import otp, roles
 from sellers.access import helper_communes, staff_communes
-from sellers.models import HelperConsent, OneTimeCode, PhoneAccount, Stall, StallAuditEntry, StallPage
+from sellers.models import (
+    HelperConsent,
+    OneTimeCode,
+    PhoneAccount,
+    Stall,
+    StallAuditEntry,
+    StallPage,
+    StallPhoto,
+)
 
 Partner = get_model("partner", "Partner")
+logger = logging.getLogger(__name__)
 User = get_user_model()
 
 STALL_FIELDS = (
@@ -113,6 +124,20 @@ def stall_update(*, stall: Stall, actor, name: str | None = None, **fields) -> S
             stall=stall, actor=actor, action="stall_updated", on_behalf_of=_for(actor, stall), fields=changed
         )
     return stall
+
+
+def stall_photo_add(*, stall: Stall, actor, photo) -> bool:
+    """Store a checked photo of the stall; False (and nothing half-saved) if the storage fails."""
+    try:
+        with transaction.atomic():
+            StallPhoto.objects.create(
+                stall=stall, image=photo, caption=stall.name, display_order=stall.photos.count()
+            )
+            audit(stall=stall, actor=actor, action="photo_added", on_behalf_of=_for(actor, stall))
+    except Exception:  # storage errors come from boto3 or the filesystem alike
+        logger.exception("Could not store a photo for stall %s", stall.pk)
+        return False
+    return True
 
 
 @transaction.atomic

@@ -50,12 +50,14 @@ def dashboard(request):
 @seller_login_required
 @require_http_methods(["GET", "POST"])
 def stall_create(request):
-    form = StallForm(request.POST or None)
+    form = StallForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
+        photo = data.pop("photo", None)
         phone = getattr(getattr(request.user, "phone_account", None), "phone", "")
         stall = services.stall_create(owner=request.user, actor=request.user, phone=phone, **data)
         messages.success(request, _("Your stall is saved. Add your products, then send it to the commune."))
+        _store_photo(request, stall, photo)
         return redirect("sellers:stall", stall_pk=stall.pk)
     return render(request, "sellers/stall_form.html", {"form": form})
 
@@ -77,14 +79,23 @@ def stall_home(request, stall):
 @with_stall
 @require_http_methods(["GET", "POST"])
 def stall_edit(request, stall):
-    form = StallForm(request.POST or None, instance=stall, editing=True)
+    form = StallForm(request.POST or None, request.FILES or None, instance=stall, editing=True)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
+        photo = data.pop("photo", None)
         stall.refresh_from_db()  # the form wrote its values on the instance; the service compares them
         services.stall_update(stall=stall, actor=request.user, **data)
         messages.success(request, _("Saved."))
+        _store_photo(request, stall, photo)
         return redirect("sellers:stall", stall_pk=stall.pk)
     return render(request, "sellers/stall_form.html", {"form": form, "stall": stall})
+
+
+def _store_photo(request, stall, photo) -> None:
+    if photo and not services.stall_photo_add(stall=stall, actor=request.user, photo=photo):
+        messages.error(
+            request, _("The stall is saved, but the photo could not be stored. Please send it again.")
+        )
 
 
 @with_stall

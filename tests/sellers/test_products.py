@@ -5,8 +5,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from oscar.core.loading import get_model
 from PIL import Image
 
+from marketplace.models import HomePage
 from sellers.models import Stall
-from tests.factories import make_product, seller_with_stall
+from sellers.services import stall_page_publish
+from tests.factories import make_product
 
 Product = get_model("catalogue", "Product")
 pytestmark = pytest.mark.django_db
@@ -22,14 +24,6 @@ def jpeg(*, size=(1200, 900), exif_orientation=None, gps=False) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", exif=exif)
     return buffer.getvalue()
-
-
-@pytest.fixture
-def seller(client, make_storefront):
-    make_storefront()
-    user, stall = seller_with_stall(status=Stall.Status.DRAFT)
-    client.force_login(user)
-    return stall
 
 
 def form_data(**overrides):
@@ -162,3 +156,34 @@ def test_bank_account_is_saved_clean(client, seller):
 
     seller.refresh_from_db()
     assert (seller.bank_account_number, seller.bank_account_name) == ("1507205012345", "NGUYEN VAN A")
+
+
+def test_stall_photo_is_checked_stored_and_shown_on_the_stall_page(client, seller):
+    photo = SimpleUploadedFile("vuon.jpg", jpeg(exif_orientation=6), content_type="image/jpeg")
+
+    data = {"name": seller.name, "kind": "household", "photo": photo}
+
+    client.post(f"/ban-hang/gian-hang/{seller.pk}/sua/", data)
+
+    stored = seller.photos.get()
+    assert Image.open(stored.image).size == (900, 1200)
+    seller.status = Stall.Status.VERIFIED
+    seller.save()
+    home = HomePage.objects.get()
+    home.communes.add(seller.commune)
+    home.save()  # modelcluster keeps parental M2M changes until the page is saved
+
+    html = client.get(stall_page_publish(stall=seller).get_url()).content.decode()
+    assert 'class="stall-photos"' in html and "/media/cache/" in html
+
+
+def test_stall_photo_that_is_not_a_photo_is_refused_and_the_rest_kept(client, seller):
+    fake = SimpleUploadedFile("vuon.jpg", b"MZ not a photo", content_type="image/jpeg")
+
+    response = client.post(
+        f"/ban-hang/gian-hang/{seller.pk}/sua/", {"name": "Vườn mới", "kind": "household", "photo": fake}
+    )
+
+    assert "Tệp này không phải là ảnh" in response.content.decode()
+    assert 'value="Vườn mới"' in response.content.decode()
+    assert not seller.photos.exists()

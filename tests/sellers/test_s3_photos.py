@@ -16,9 +16,7 @@ from django.utils.functional import empty
 from oscar.core.loading import get_model
 from sorl.thumbnail import default as sorl_default
 
-from sellers.models import Stall
 from tests.conftest import require_service
-from tests.factories import seller_with_stall
 from tests.sellers.test_products import form_data, jpeg
 
 Product = get_model("catalogue", "Product")
@@ -104,14 +102,6 @@ def s3(settings, moto_endpoint):
         client.delete_object(Bucket=BUCKET, Key=item["Key"])
     client.delete_bucket(Bucket=BUCKET)
     sorl_default.storage._wrapped = empty
-
-
-@pytest.fixture
-def seller(client, make_storefront):
-    make_storefront()
-    user, stall = seller_with_stall(status=Stall.Status.DRAFT)
-    client.force_login(user)
-    return stall
 
 
 def test_product_photo_lands_in_the_bucket_and_its_rendition_is_served(client, seller, s3, moto_endpoint):
