@@ -4,15 +4,16 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .base import *  # noqa: F403
+# Checked before the base settings are read: without DATABASE_URL they would start a private
+# PostgreSQL, which a production server must never do.
+for required in ("SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS"):
+    if not os.environ.get(required):
+        raise ImproperlyConfigured(f"Set {required} in the environment.")
+
+from .base import *  # noqa: E402,F403
 
 DEBUG = False
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    raise ImproperlyConfigured("Set SECRET_KEY in the environment.")
-if not os.environ.get("DATABASE_URL"):
-    raise ImproperlyConfigured("Set DATABASE_URL in the environment.")
-
+SECRET_KEY = os.environ["SECRET_KEY"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True

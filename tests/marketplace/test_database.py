@@ -13,3 +13,19 @@ def test_runs_on_postgresql_with_the_extensions_search_needs():
         folded = cursor.fetchone()[0]
     assert {"unaccent", "pg_trgm"} <= extensions
     assert folded == "Vai thieu Dong Nai"
+
+
+def test_production_refuses_to_start_without_its_secrets_and_database():
+    import os
+    import subprocess
+    import sys
+
+    env = {key: value for key, value in os.environ.items() if key not in ("SECRET_KEY", "DATABASE_URL")}
+    env["DJANGO_SETTINGS_MODULE"] = "marketplace.settings.production"
+
+    result = subprocess.run(  # noqa: S603 (our own interpreter, fixed arguments)
+        [sys.executable, "-c", "import django; django.setup()"], env=env, capture_output=True, text=True, timeout=60
+    )
+
+    assert result.returncode != 0
+    assert "Set SECRET_KEY in the environment." in result.stderr
