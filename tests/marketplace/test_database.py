@@ -23,9 +23,8 @@ def test_production_refuses_to_start_without_its_secrets_and_database():
     env = {key: value for key, value in os.environ.items() if key not in ("SECRET_KEY", "DATABASE_URL")}
     env["DJANGO_SETTINGS_MODULE"] = "marketplace.settings.production"
 
-    result = subprocess.run(  # noqa: S603 (our own interpreter, fixed arguments)
-        [sys.executable, "-c", "import django; django.setup()"], env=env, capture_output=True, text=True, timeout=60
-    )
+    command = [sys.executable, "-c", "import django; django.setup()"]
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)  # noqa: S603
 
     assert result.returncode != 0
     assert "Set SECRET_KEY in the environment." in result.stderr
