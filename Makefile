@@ -15,7 +15,7 @@ demo: install compilemessages
 	$(MANAGE) seed_demo
 	@echo "Chợ OCOP: http://127.0.0.1:8000  (commune sites: http://lucngan.localhost:8000, http://phuchoa.localhost:8000, http://xuanloc.localhost:8000; province: http://bacninh.localhost:8000)"
 	@echo "Background tasks (stamp sheets): one db_worker, log in var/db_worker.log"
-	@$(MANAGE) db_worker --interval 1 --no-reload > var/db_worker.log 2>&1 & worker=$$!; \
+	@mkdir -p var; $(MANAGE) db_worker --interval 1 --no-reload > var/db_worker.log 2>&1 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver 127.0.0.1:8000
 
