@@ -9,8 +9,8 @@ from django.views.decorators.http import require_POST
 
 from sellers.views.stall import with_stall
 from traceability import services
-from traceability.forms import EventForm, LotForm, PlotForm, RangeForm, StampRunForm
-from traceability.models import FarmPlot, StampRun
+from traceability.forms import CertificationForm, EventForm, LotForm, PlotForm, RangeForm, StampRunForm
+from traceability.models import Certification, FarmPlot, StampRun
 from traceability.printing import run_csv
 from traceability.selectors import cooperative_stalls, lots_of, scans_per_day, suspicious_stamps
 
@@ -40,40 +40,55 @@ def _errors(request, error: ValidationError) -> None:
 
 @with_stall
 def desk(request, stall):
-    plot_form = PlotForm(request.POST or None, stall=stall, prefix="plot")
-    lot_form = LotForm(request.POST or None, stall=stall, prefix="lot")
-    if request.method == "POST":
-        form = plot_form if "plot-name" in request.POST else lot_form
+    posted = request.POST if request.method == "POST" else None
+    forms = {
+        "plot": PlotForm(posted, stall=stall, prefix="plot"),
+        "lot": LotForm(posted, stall=stall, prefix="lot"),
+        "cert": CertificationForm(posted, request.FILES or None, stall=stall, prefix="cert"),
+    }
+    if posted is not None:
+        kind = next((name for name in forms if f"{name}-submit" in posted), "lot")
+        form = forms[kind]
+        # Only the submitted form is validated; the others are shown empty again.
+        forms = {
+            name: other if name == kind else type(other)(stall=stall, prefix=name)
+            for name, other in forms.items()
+        }
         if form.is_valid():
             try:
-                if form is plot_form:
-                    data = dict(form.cleaned_data)
-                    services.plot_create(
-                        manager_stall=stall, owner=data.pop("owner"), actor=request.user, **data
-                    )
-                    messages.success(request, _("Plot saved."))
-                else:
-                    lot = services.lot_create(manager_stall=stall, actor=request.user, **form.cleaned_data)
-                    messages.success(request, _("Lot %(code)s saved.") % {"code": lot.code})
-                    return redirect("sellers:trace-lot", stall_pk=stall.pk, lot_pk=lot.pk)
-                return redirect("sellers:trace-desk", stall_pk=stall.pk)
+                return _save_desk_form(request, stall, kind, dict(form.cleaned_data))
             except ValidationError as error:
                 if hasattr(error, "error_dict"):
                     for field, errors in error.message_dict.items():
                         form.add_error(field if field in form.fields else None, errors)
                 else:
                     form.add_error(None, error)
+    stalls = cooperative_stalls(stall)
     context = {
         "stall": stall,
-        "plots": FarmPlot.objects.filter(owner__in=cooperative_stalls(stall)).select_related(
-            "owner__partner"
-        ),
+        "plots": FarmPlot.objects.filter(owner__in=stalls).select_related("owner__partner"),
+        "certifications": Certification.objects.filter(holder__in=stalls).select_related("product"),
         "lots": lots_of(stall),
         "suspicious": suspicious_stamps(stall),
-        "plot_form": plot_form,
-        "lot_form": lot_form,
+        "plot_form": forms["plot"],
+        "lot_form": forms["lot"],
+        "cert_form": forms["cert"],
     }
     return render(request, "traceability/desk.html", context)
+
+
+def _save_desk_form(request, stall, kind: str, data: dict):
+    if kind == "plot":
+        services.plot_create(manager_stall=stall, owner=data.pop("owner"), actor=request.user, **data)
+        messages.success(request, _("Plot saved."))
+    elif kind == "cert":
+        services.certification_add(manager_stall=stall, holder=data.pop("holder"), actor=request.user, **data)
+        messages.success(request, _("Certificate saved."))
+    else:
+        lot = services.lot_create(manager_stall=stall, actor=request.user, **data)
+        messages.success(request, _("Lot %(code)s saved.") % {"code": lot.code})
+        return redirect("sellers:trace-lot", stall_pk=stall.pk, lot_pk=lot.pk)
+    return redirect("sellers:trace-desk", stall_pk=stall.pk)
 
 
 @with_stall

@@ -2,8 +2,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from oscar.core.loading import get_model
 
+from marketplace.images import clean_photo
 from sellers.forms import PhotoField
-from traceability.models import FarmPlot, LotEvent, StampRun
+from traceability.models import Certification, FarmPlot, LotEvent, StampRun
 from traceability.selectors import cooperative_stalls
 
 Product = get_model("catalogue", "Product")
@@ -84,3 +85,52 @@ class RangeForm(forms.Form):
     first = forms.IntegerField(label=_("From stamp number"), min_value=1, required=False)
     last = forms.IntegerField(label=_("To stamp number"), min_value=1, required=False)
     reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+MAX_SCAN_BYTES = 10 * 1024 * 1024
+
+
+class CertificationForm(forms.ModelForm):
+    class Meta:
+        model = Certification
+        fields = ["holder", "product", "kind", "stars", "number", "issuer", "valid_from", "valid_to", "scan"]
+        labels = {
+            "holder": _("Household or cooperative"),
+            "product": _("Product (if the certificate is for one)"),
+        }
+        widgets = {
+            "valid_from": forms.DateInput(attrs={"type": "date"}),
+            "valid_to": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, stall, **kwargs):
+        super().__init__(*args, **kwargs)
+        stalls = cooperative_stalls(stall)
+        self.fields["holder"].queryset = self.fields["holder"].queryset.filter(pk__in=[s.pk for s in stalls])
+        self.fields["holder"].limit_choices_to = None
+        self.fields["product"].queryset = (
+            Product.objects.filter(stockrecords__partner__in=[s.partner_id for s in stalls])
+            .distinct()
+            .order_by("title")
+        )
+
+    def clean_scan(self):
+        scan = self.cleaned_data.get("scan")
+        if not scan:
+            return scan
+        if scan.size > MAX_SCAN_BYTES:
+            raise forms.ValidationError(_("The scan is too large. Send one under 10 MB."), code="too_large")
+        head = scan.read(5)
+        scan.seek(0)
+        if head.startswith(b"%PDF-"):
+            return scan
+        return clean_photo(scan)  # a photo of the certificate: checked and cleaned like any photo
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == Certification.Kind.OCOP and not cleaned.get("stars"):
+            self.add_error("stars", _("An OCOP certificate has 3, 4 or 5 stars."))
+        valid_from, valid_to = cleaned.get("valid_from"), cleaned.get("valid_to")
+        if valid_from and valid_to and valid_to < valid_from:
+            self.add_error("valid_to", _("The end of validity is before its start."))
+        return cleaned

@@ -91,7 +91,10 @@ def trace_record(stamp: Stamp) -> dict:
     lot = stamp.lot
     product = lot.product
     owner = lot.owner
-    networks = Scan.objects.filter(stamp=stamp).exclude(network="").values("network").distinct().count()
+    # A stamp cannot have been seen from more networks than it has scans: count only when it matters.
+    networks = 0
+    if stamp.scan_count > settings.STAMP_NETWORK_WARNING:
+        networks = Scan.objects.filter(stamp=stamp).exclude(network="").values("network").distinct().count()
     events = list(
         LotEvent.objects.filter(lot=lot).select_related("recorded_by").order_by("occurred_at", "pk")
     )

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from sellers.models import Stall
 from sellers.services import audit
 from traceability import gs1
-from traceability.models import FarmPlot, HarvestLot, LotEvent, Scan, Stamp, StampRun
+from traceability.models import Certification, FarmPlot, HarvestLot, LotEvent, Scan, Stamp, StampRun
 from traceability.selectors import cooperative_stalls, stall_sells
 
 logger = logging.getLogger(__name__)
@@ -40,6 +40,17 @@ def plot_create(*, manager_stall: Stall, owner: Stall, actor, **fields) -> FarmP
     HarvestLot.objects.filter(plots__owner=owner).update(updated_at=timezone.now())
     audit(stall=manager_stall, actor=actor, action="plot_created", plot=plot.name)
     return plot
+
+
+@transaction.atomic
+def certification_add(*, manager_stall: Stall, holder: Stall, actor, **fields) -> Certification:
+    _check_scope(manager_stall=manager_stall, stall=holder)
+    certification = Certification(holder=holder, **fields)
+    certification.full_clean()
+    certification.save()
+    HarvestLot.objects.filter(owner__in=cooperative_stalls(manager_stall)).update(updated_at=timezone.now())
+    audit(stall=manager_stall, actor=actor, action="certification_added", number=certification.number)
+    return certification
 
 
 @transaction.atomic

@@ -34,6 +34,7 @@ def test_manager_records_a_member_plot_a_lot_an_event_and_orders_stamps(client, 
             "plot-latitude": "21.3811",
             "plot-longitude": "106.6124",
             "plot-crops": "vải thiều",
+            "plot-submit": "1",
         },
     )
     plot = FarmPlot.objects.get()
@@ -159,3 +160,70 @@ def test_another_seller_cannot_reach_the_cooperative_records(client, coop, make_
     )
     html = client.get(desk(own_stall)).content.decode()
     assert "LN1" not in html
+
+
+def test_manager_adds_a_certificate_with_its_scan_and_buyers_see_it(client, coop, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.factories import make_lot
+    from traceability import services
+    from traceability.models import Certification
+    from traceability.selectors import stamp_url_for
+
+    stall, _, product = coop
+    scan = SimpleUploadedFile(
+        "vietgap.pdf", b"%PDF-1.4\n%scan of the certificate\n", content_type="application/pdf"
+    )
+    data = {
+        "cert-holder": stall.pk,
+        "cert-kind": "vietgap",
+        "cert-number": "VietGAP-TT-24-01-0321",
+        "cert-issuer": "Trung tâm Chứng nhận VietGAP",
+        "cert-valid_from": "2024-03-01",
+        "cert-valid_to": "2027-02-28",
+        "cert-scan": scan,
+        "cert-submit": "1",
+    }
+
+    response = client.post(desk(stall), data, follow=True)
+
+    assert "Đã lưu giấy chứng nhận." in response.content.decode()
+    certification = Certification.objects.get()
+    assert certification.scan.read().startswith(b"%PDF-")
+    lot = make_lot(stall=stall, product=product)
+    run = services.stamp_run_create(lot=lot, count=1, actor=stall.owner)
+    stamp = run.stamps.select_related("lot__product").get()
+    html = client.get(stamp_url_for(stamp).removeprefix(settings.STAMP_BASE_URL)).content.decode()
+    assert "VietGAP-TT-24-01-0321" in html and "Trung tâm Chứng nhận VietGAP" in html
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"cert-scan": ("x.pdf", b"MZ not a scan")}, "Tệp này không phải là ảnh"),
+        ({"cert-kind": "ocop"}, "Chứng nhận OCOP có 3, 4 hoặc 5 sao."),
+        ({"cert-valid_to": "2020-01-01"}, "Ngày hết hiệu lực trước ngày bắt đầu."),
+    ],
+)
+def test_bad_certificates_are_explained(client, coop, changes, message):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from traceability.models import Certification
+
+    stall, _, _ = coop
+    data = {
+        "cert-holder": stall.pk,
+        "cert-kind": "vietgap",
+        "cert-number": "VG-1",
+        "cert-issuer": "Trung tâm",
+        "cert-valid_from": "2024-03-01",
+        "cert-submit": "1",
+    }
+    for key, value in changes.items():
+        data[key] = SimpleUploadedFile(value[0], value[1]) if isinstance(value, tuple) else value
+
+    response = client.post(desk(stall), data)
+
+    assert message in response.content.decode()
+    assert 'value="VG-1"' in response.content.decode()
+    assert not Certification.objects.exists()
