@@ -12,8 +12,9 @@ from django.utils.translation import gettext_lazy
 from oscar.core.loading import get_model
 
 from marketplace.money import to_dong
+from sellers.access import acting_for
 from sellers.models import Stall
-from sellers.services import _for, audit
+from sellers.services import audit
 
 Order = get_model("order", "Order")
 Line = get_model("order", "Line")
@@ -73,7 +74,7 @@ def stall_order_advance(*, stall: Stall, order: Order, action: str, actor) -> No
         stall=stall,
         actor=actor,
         action=f"order_{action}",
-        on_behalf_of=_for(actor, stall),
+        on_behalf_of=acting_for(actor, stall),
         order=order.number,
     )
 

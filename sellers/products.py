@@ -14,8 +14,9 @@ from django.http import Http404
 from oscar.core.loading import get_model
 
 from marketplace.images import make_renditions
+from sellers.access import acting_for
 from sellers.models import Stall
-from sellers.services import _for, audit
+from sellers.services import audit
 
 Product = get_model("catalogue", "Product")
 ProductClass = get_model("catalogue", "ProductClass")
@@ -91,7 +92,7 @@ def stall_product_save(
             stall=stall,
             actor=actor,
             action="product_created" if created else "product_updated",
-            on_behalf_of=_for(actor, stall),
+            on_behalf_of=acting_for(actor, stall),
             product=product.title,
             price=data["price"],
             stock=data["stock"],
@@ -110,7 +111,7 @@ def _attach_photo(*, stall: Stall, actor, product: Product, photo) -> bool:
                 stall=stall,
                 actor=actor,
                 action="photo_added",
-                on_behalf_of=_for(actor, stall),
+                on_behalf_of=acting_for(actor, stall),
                 product=product.title,
             )
     except Exception:  # storage errors come from boto3 or the filesystem alike

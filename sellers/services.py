@@ -15,7 +15,7 @@ from oscar.core.loading import get_model
 
 from marketplace.models import Commune, HomePage
 from sellers import otp, roles
-from sellers.access import helper_communes, staff_communes
+from sellers.access import acting_for, helper_communes, staff_communes
 from sellers.models import (
     HelperConsent,
     OneTimeCode,
@@ -102,7 +102,7 @@ def stall_create(*, owner, actor, name: str, commune: Commune, phone: str = "", 
             setattr(stall, field, fields[field])
     stall.full_clean()
     stall.save()
-    audit(stall=stall, actor=actor, action="stall_created", on_behalf_of=_for(actor, stall), name=name)
+    audit(stall=stall, actor=actor, action="stall_created", on_behalf_of=acting_for(actor, stall), name=name)
     return stall
 
 
@@ -121,7 +121,11 @@ def stall_update(*, stall: Stall, actor, name: str | None = None, **fields) -> S
     stall.save()
     if changed:
         audit(
-            stall=stall, actor=actor, action="stall_updated", on_behalf_of=_for(actor, stall), fields=changed
+            stall=stall,
+            actor=actor,
+            action="stall_updated",
+            on_behalf_of=acting_for(actor, stall),
+            fields=changed,
         )
     return stall
 
@@ -133,7 +137,7 @@ def stall_photo_add(*, stall: Stall, actor, photo) -> bool:
             StallPhoto.objects.create(
                 stall=stall, image=photo, caption=stall.name, display_order=stall.photos.count()
             )
-            audit(stall=stall, actor=actor, action="photo_added", on_behalf_of=_for(actor, stall))
+            audit(stall=stall, actor=actor, action="photo_added", on_behalf_of=acting_for(actor, stall))
     except Exception:  # storage errors come from boto3 or the filesystem alike
         logger.exception("Could not store a photo for stall %s", stall.pk)
         return False
@@ -148,7 +152,7 @@ def stall_submit(*, stall: Stall, actor) -> Stall:
     stall.status_reason = ""
     stall.submitted_at = timezone.now()
     stall.save(update_fields=["status", "status_reason", "submitted_at", "updated_at"])
-    audit(stall=stall, actor=actor, action="stall_submitted", on_behalf_of=_for(actor, stall))
+    audit(stall=stall, actor=actor, action="stall_submitted", on_behalf_of=acting_for(actor, stall))
     return stall
 
 
@@ -216,10 +220,6 @@ def stall_page_publish(*, stall: Stall) -> StallPage | None:
 
 
 # Digital helpers ------------------------------------------------------------------------------
-
-
-def _for(actor, stall: Stall):
-    return stall.owner if stall.owner_id and actor and stall.owner_id != actor.pk else None
 
 
 def assisted_start(*, helper, household_phone: str, commune: Commune, ip_address: str | None) -> OneTimeCode:

@@ -4,7 +4,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
@@ -119,9 +119,6 @@ def stall_log(request, stall):
 @with_stall
 @require_POST
 def consent_revoke(request, stall):
-    try:
-        services.helper_consent_revoke(stall=stall, household=request.user)
-    except PermissionDenied:
-        return render(request, "403.html", status=403)
+    services.helper_consent_revoke(stall=stall, household=request.user)  # a helper gets 403
     messages.success(request, _("The helper can no longer change your stall."))
     return redirect("sellers:stall", stall_pk=stall.pk)

@@ -109,3 +109,14 @@ def test_helper_cannot_open_stalls_in_another_commune(client, helper_and_commune
 
     assert "Hãy chọn một lựa chọn hợp lệ" in response.content.decode()
     assert outbox == []
+
+
+def test_only_the_household_can_stop_the_help(client, committed, outbox, helper_and_commune):
+    helper, commune = helper_and_commune
+    start_and_confirm(client, committed, outbox, helper, commune)
+    stall = Stall.objects.get()
+
+    response = client.post(f"/ban-hang/gian-hang/{stall.pk}/nguoi-ho-tro/thu-hoi/")
+
+    assert response.status_code == 403
+    assert HelperConsent.objects.get(stall=stall).is_active
