@@ -247,6 +247,8 @@ class Scan(models.Model):
 
     class Meta:
         ordering = ["-scanned_at"]
+        # Counting the distinct networks of a stamp's scans (the "copied stamp" warning) reads only this.
+        indexes = [models.Index(fields=["stamp", "network"], name="scan_stamp_network")]
 
     def __str__(self):
         return f"{self.stamp_id} {self.scanned_at:%Y-%m-%d %H:%M}"
