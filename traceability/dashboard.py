@@ -111,11 +111,14 @@ def lot_detail(request, stall, lot_pk):
                 return redirect("sellers:trace-lot", stall_pk=stall.pk, lot_pk=lot.pk)
         except ValidationError as error:
             (run_form if "run-count" in request.POST else event_form).add_error(None, error)
+    runs = list(lot.stamp_runs.all())
     context = {
         "stall": stall,
         "lot": lot,
         "events": lot.events.select_related("recorded_by"),
-        "runs": lot.stamp_runs.all(),
+        "runs": runs,
+        # While a sheet is being printed the page reloads itself every 3 s: live progress, no JavaScript.
+        "printing": any(run.status in (StampRun.Status.PENDING, StampRun.Status.RUNNING) for run in runs),
         "scans": scans_per_day(lot),
         "event_form": event_form,
         "run_form": run_form,

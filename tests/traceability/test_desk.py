@@ -227,3 +227,25 @@ def test_bad_certificates_are_explained(client, coop, changes, message):
     assert message in response.content.decode()
     assert 'value="VG-1"' in response.content.decode()
     assert not Certification.objects.exists()
+
+
+def test_lot_page_refreshes_itself_while_a_sheet_is_printing(client, coop):
+    from traceability.models import StampRun
+
+    stall, _, product = coop
+    lot = HarvestLot.objects.create(
+        product=product,
+        owner=stall,
+        code="LN9",
+        harvest_date="2026-06-12",
+        quantity=1,
+        created_by=stall.owner,
+    )
+    run = StampRun.objects.create(lot=lot, count=10, created_by=stall.owner, progress=4)
+    url = f"/ban-hang/gian-hang/{stall.pk}/truy-xuat/lo/{lot.pk}/"
+
+    html = client.get(url).content.decode()
+    assert '<meta http-equiv="refresh" content="3">' in html and "(40 %)" in html
+
+    StampRun.objects.filter(pk=run.pk).update(status=StampRun.Status.READY, progress=10)
+    assert 'http-equiv="refresh"' not in client.get(url).content.decode()
