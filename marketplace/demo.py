@@ -246,6 +246,12 @@ def _users(communes: dict[int, Commune]) -> None:
     stall = Stall.objects.get(slug=seller_data["stall"])
     Stall.objects.filter(pk=stall.pk).update(owner=seller, phone=seller_data["phone"])
     stall.partner.users.add(seller)
+    manager_data = demo_data.COOPERATIVE_MANAGER_USER
+    manager = _user(manager_data)
+    manager.groups.add(roles.role_group(roles.COOPERATIVE_MANAGER))
+    coop = Stall.objects.get(slug=manager_data["stall"])
+    Stall.objects.filter(pk=coop.pk).update(owner=manager)
+    coop.partner.users.add(manager)
     for data, role in (
         (demo_data.COMMUNE_STAFF_USER, CommuneAssignment.Role.STAFF),
         (demo_data.HELPER_USER, CommuneAssignment.Role.HELPER),

@@ -381,6 +381,13 @@ SELLER_USER = {
     "phone": "+84912345678",
     "stall": "ho-nguyen-van-thanh",
 }
+COOPERATIVE_MANAGER_USER = {
+    "username": "htx.lucngan",
+    "first_name": "Quản lý HTX Lục Ngạn Xanh",
+    "email": "htx.lucngan@chocop.vn",
+    "password": "ocop-demo-2026",
+    "stall": "htx-luc-ngan-xanh",
+}
 COMMUNE_STAFF_USER = {
     "username": "canbo.lucngan",
     "first_name": "Cán bộ xã Lục Ngạn",

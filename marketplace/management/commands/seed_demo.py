@@ -13,5 +13,12 @@ class Command(BaseCommand):
     def handle(self, *args, no_images=False, **options):
         counts = demo_seed(with_images=not no_images)
         self.stdout.write(", ".join(f"{count} {name}" for name, count in counts.items()))
-        for role, user in (("Staff", demo_data.STAFF_USER), ("Seller", demo_data.SELLER_USER)):
+        accounts = (
+            ("Staff", demo_data.STAFF_USER),
+            ("Seller", demo_data.SELLER_USER),
+            ("Cooperative manager", demo_data.COOPERATIVE_MANAGER_USER),
+            ("Commune staff", demo_data.COMMUNE_STAFF_USER),
+            ("Digital helper", demo_data.HELPER_USER),
+        )
+        for role, user in accounts:
             self.stdout.write(f"{role}: {user['username']} / {user['password']} ({user['email']})")
