@@ -1,6 +1,7 @@
 """OCOP terms on a product: star ratings, units and harvest seasons."""
 
 from django.db import models
+from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 OCOP_STAR_CHOICES = [(3, _("3 stars")), (4, _("4 stars")), (5, _("5 stars"))]
@@ -16,7 +17,5 @@ class Unit(models.TextChoices):
 
 
 def season_label(months: list[int]) -> str:
-    """[6, 7] -> 'Tháng 6, 7' in Vietnamese, 'June, July' in English (translated month names)."""
-    from django.utils.dates import MONTHS
-
+    """[6, 7] -> 'tháng 6, tháng 7' in Vietnamese, 'June, July' in English (Django's month names)."""
     return ", ".join(str(MONTHS[m]) for m in sorted(months) if 1 <= m <= 12)

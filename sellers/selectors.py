@@ -1,10 +1,6 @@
 """Reads for the public side of a stall."""
 
-from oscar.core.loading import get_model
-
 from catalogue.selectors import product_cards
-
-Product = get_model("catalogue", "Product")
 
 
 def stall_page_context(*, stall) -> dict:

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
+from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
 from sellers.models import Stall
@@ -19,8 +20,9 @@ def cooperative_stalls(stall: Stall) -> list[Stall]:
     return [stall, *Stall.objects.filter(cooperative=stall).select_related("partner", "commune")]
 
 
-def stall_sells(stall: Stall, product) -> bool:
-    return StockRecord.objects.filter(partner_id=stall.partner_id, product=product).exists()
+def stalls_sell(stalls: list[Stall], product) -> bool:
+    """Whether one of these stalls has the product in stock records (one query for them all)."""
+    return StockRecord.objects.filter(partner_id__in=[s.partner_id for s in stalls], product=product).exists()
 
 
 def stamp_for_scan(serial: str) -> Stamp | None:
@@ -42,8 +44,6 @@ def stamp_url_for(stamp: Stamp) -> str:
 
 
 def stamp_warnings(stamp: Stamp, *, networks: int) -> list[tuple[str, str]]:
-    from django.utils.translation import gettext as _
-
     lot = stamp.lot
     if lot.recalled_at:
         return [

@@ -21,7 +21,7 @@ from sellers.models import Stall
 from sellers.services import audit
 from traceability import gs1
 from traceability.models import Certification, FarmPlot, HarvestLot, LotEvent, Scan, Stamp, StampRun
-from traceability.selectors import cooperative_stalls, stall_sells
+from traceability.selectors import cooperative_stalls, stalls_sell
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ def lot_create(
     best_before=None,
 ) -> HarvestLot:
     code = (code or "").strip().upper()
-    if not any(stall_sells(stall, product) for stall in cooperative_stalls(manager_stall)):
+    if not stalls_sell(cooperative_stalls(manager_stall), product):
         raise PermissionDenied(_("This product is not sold by the cooperative or its members."))
     for plot in plots:
         _check_scope(manager_stall=manager_stall, stall=plot.owner)
