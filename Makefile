@@ -62,6 +62,8 @@ db-stop: install
 
 ## bench: page weight, queries and server time per storefront page; stamps; trace page under load
 bench: install compilemessages
+	@command -v wrk >/dev/null || { if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
 	$(MANAGE) migrate --no-input
 	$(BIN)/python bench/storefront_pages.py
 	$(BIN)/python bench/stamps.py

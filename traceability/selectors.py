@@ -1,6 +1,10 @@
 """Reads for traceability: whose records a cooperative manages, the trace record, scan statistics."""
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext as _
@@ -11,6 +15,7 @@ from traceability import gs1
 from traceability.models import Certification, HarvestLot, LotEvent, Scan, Stamp
 
 StockRecord = get_model("partner", "StockRecord")
+Product = get_model("catalogue", "Product")
 
 
 def cooperative_stalls(stall: Stall) -> list[Stall]:
@@ -43,30 +48,81 @@ def stamp_url_for(stamp: Stamp) -> str:
     )
 
 
-def stamp_warnings(stamp: Stamp, *, networks: int) -> list[tuple[str, str]]:
-    lot = stamp.lot
-    if lot.recalled_at:
+@dataclass(frozen=True)
+class ScanTarget:
+    """What every scan of a stamp needs, read in one query (the trace page's hot path)."""
+
+    stamp_id: int
+    serial: str
+    status: str
+    void_reason: str
+    lot_id: int
+    lot_code: str
+    lot_updated_at: datetime
+    recalled_at: datetime | None
+    recall_reason: str
+    product_id: int
+    product_slug: str
+    product_title: str
+    gtin: str
+
+    @property
+    def short_code(self) -> str:
+        return gs1.short_code(self.serial)
+
+
+# Plain SQL: every scan runs it, and compiling the same ORM query with its joins cost more than
+# running it.
+_SCAN_TARGET_SQL = f"""
+    SELECT s.id, s.serial, s.status, s.void_reason, l.id, l.code, l.updated_at, l.recalled_at,
+           l.recall_reason, p.id, p.slug, p.title, p.gtin
+      FROM {Stamp._meta.db_table} s
+      JOIN {HarvestLot._meta.db_table} l ON l.id = s.lot_id
+      JOIN {Product._meta.db_table} p ON p.id = l.product_id
+     WHERE s.serial = %s
+"""  # noqa: S608 (table names come from the models; values are parameters)
+
+
+def scan_target(serial: str) -> ScanTarget | None:
+    with connection.cursor() as cursor:
+        cursor.execute(_SCAN_TARGET_SQL, [serial.upper()])
+        row = cursor.fetchone()
+    return ScanTarget(*row) if row else None
+
+
+@dataclass(frozen=True)
+class ScanCounts:
+    """A stamp's counters just after a scan was logged."""
+
+    scan_count: int
+    first_scanned_at: datetime | None
+    networks: int = 0
+
+
+def stamp_warnings(
+    *, status: str, void_reason: str, recalled: bool, recall_reason: str, counts: ScanCounts
+) -> list[tuple[str, str]]:
+    if recalled:
         return [
             (
                 "danger",
                 _("This lot was recalled: do not eat or sell it. Reason: %(reason)s")
-                % {"reason": lot.recall_reason},
+                % {"reason": recall_reason},
             )
         ]
-    if stamp.status == Stamp.Status.VOIDED:
+    if status == Stamp.Status.VOIDED:
         return [
             (
                 "danger",
-                _("This stamp was voided by the producer. Reason: %(reason)s")
-                % {"reason": stamp.void_reason},
+                _("This stamp was voided by the producer. Reason: %(reason)s") % {"reason": void_reason},
             )
         ]
     warnings = []
-    if stamp.status == Stamp.Status.INACTIVE:
+    if status == Stamp.Status.INACTIVE:
         warnings.append(
             ("warning", _("This stamp has not been activated by the producer yet. Ask the seller."))
         )
-    if stamp.scan_count > settings.STAMP_SCAN_WARNING or networks > settings.STAMP_NETWORK_WARNING:
+    if counts.scan_count > settings.STAMP_SCAN_WARNING or counts.networks > settings.STAMP_NETWORK_WARNING:
         warnings.append(
             (
                 "warning",
@@ -75,41 +131,62 @@ def stamp_warnings(stamp: Stamp, *, networks: int) -> list[tuple[str, str]]:
                     "One package is rarely "
                     "scanned that often: the stamp may have been copied."
                 )
-                % {"count": stamp.scan_count, "places": networks},
+                % {"count": counts.scan_count, "places": counts.networks},
             )
         )
     return warnings
 
 
-def trace_record(stamp: Stamp) -> dict:
-    """Everything the trace page shows (Circular 02/2024/TT-BKHCN minimum data), as plain data."""
+def target_warnings(target: ScanTarget, counts: ScanCounts) -> list[tuple[str, str]]:
+    return stamp_warnings(
+        status=target.status,
+        void_reason=target.void_reason,
+        recalled=target.recalled_at is not None,
+        recall_reason=target.recall_reason,
+        counts=counts,
+    )
+
+
+def trace_record(stamp: Stamp, counts: ScanCounts | None = None) -> dict:
+    """Everything the trace page shows (Circular 02/2024/TT-BKHCN minimum data), as plain data.
+    The lot's part (events, plots, certifications) is read lazily: the page caches it per lot."""
     lot = stamp.lot
     product = lot.product
     owner = lot.owner
-    # A stamp cannot have been seen from more networks than it has scans: count only when it matters.
-    networks = 0
-    if stamp.scan_count > settings.STAMP_NETWORK_WARNING:
-        networks = Scan.objects.filter(stamp=stamp).exclude(network="").values("network").distinct().count()
-    events = list(
-        LotEvent.objects.filter(lot=lot).select_related("recorded_by").order_by("occurred_at", "pk")
-    )
-    certifications = list(
-        Certification.objects.filter(Q(product=product) | Q(product__isnull=True, holder=owner)).order_by(
-            "kind"
-        )
-    )
+    if counts is None:
+        counts = ScanCounts(stamp.scan_count, stamp.first_scanned_at, networks_of(stamp.pk, stamp.scan_count))
     return {
         "stamp": stamp,
         "lot": lot,
         "product": product,
         "producer": owner,
         "plots": lot.plots.all(),
-        "events": events,
-        "certifications": certifications,
-        "networks": networks,
-        "warnings": stamp_warnings(stamp, networks=networks),
+        "events": LotEvent.objects.filter(lot=lot)
+        .select_related("recorded_by")
+        .order_by("occurred_at", "pk"),
+        "certifications": Certification.objects.filter(
+            Q(product=product) | Q(product__isnull=True, holder=owner)
+        ).order_by("kind"),
+        "counts": counts,
+        "networks": counts.networks,
+        "warnings": stamp_warnings(
+            status=stamp.status,
+            void_reason=stamp.void_reason,
+            recalled=lot.recalled_at is not None,
+            recall_reason=lot.recall_reason,
+            counts=counts,
+        ),
         "url": stamp_url_for(stamp),
+        "cache_key": f"{lot.pk}.{lot.updated_at.timestamp()}",
     }
+
+
+def networks_of(stamp_id: int, scan_count: int) -> int:
+    """How many networks a stamp was scanned from. A stamp cannot have been seen from more networks
+    than it has scans, so this is counted only when it could reach the warning threshold."""
+    if scan_count <= settings.STAMP_NETWORK_WARNING:
+        return 0
+    return Scan.objects.filter(stamp_id=stamp_id).exclude(network="").values("network").distinct().count()
 
 
 def lots_of(stall: Stall):

@@ -12,8 +12,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,7 +19,7 @@ from sellers.models import Stall
 from sellers.services import audit
 from traceability import gs1
 from traceability.models import Certification, FarmPlot, HarvestLot, LotEvent, Scan, Stamp, StampRun
-from traceability.selectors import cooperative_stalls, stalls_sell
+from traceability.selectors import ScanCounts, cooperative_stalls, networks_of, stalls_sell
 
 logger = logging.getLogger(__name__)
 
@@ -267,17 +265,33 @@ def _required_reason(reason: str) -> str:
 # Scans -----------------------------------------------------------------------------------
 
 
-def scan_record(*, stamp: Stamp, region: str, network: str, agent: str) -> None:
-    """One row per scan and the stamp's counters, updated in the database (no lost updates);
-    the in-memory stamp is brought up to date for the page being shown."""
-    now = timezone.now()
+# One statement for the scan row and the stamp's counters: a scan must not slow the page down.
+_LOG_SCAN_SQL = f"""
+    WITH scan AS (
+        INSERT INTO {Scan._meta.db_table} (stamp_id, scanned_at, region, network, agent)
+        VALUES (%(stamp)s, %(now)s, %(region)s, %(network)s, %(agent)s)
+    )
+    UPDATE {Stamp._meta.db_table}
+       SET scan_count = scan_count + 1, first_scanned_at = COALESCE(first_scanned_at, %(now)s)
+     WHERE id = %(stamp)s
+    RETURNING scan_count, first_scanned_at
+"""  # noqa: S608 (table names come from the models; values are parameters)
+
+
+def scan_record(*, stamp_id: int, region: str, network: str, agent: str) -> ScanCounts:
+    """One row per scan and the stamp's counters, updated in the database (no lost updates).
+    Returns the counters including this scan."""
+    params = {
+        "stamp": stamp_id,
+        "now": timezone.now(),
+        "region": region[:64],
+        "network": network,
+        "agent": agent,
+    }
     with transaction.atomic(), connection.cursor() as cursor:
-        # One commit for both writes, and no wait for the disk: a scan counts for statistics, so
-        # losing the last instant of scans in a server crash is an acceptable price for a fast page.
+        # No wait for the disk: a scan counts for statistics, so losing the last instant of scans
+        # in a server crash is an acceptable price for a fast page.
         cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        Scan.objects.create(stamp=stamp, scanned_at=now, region=region[:64], network=network, agent=agent)
-        Stamp.objects.filter(pk=stamp.pk).update(
-            scan_count=F("scan_count") + 1, first_scanned_at=Coalesce("first_scanned_at", now)
-        )
-    stamp.scan_count += 1
-    stamp.first_scanned_at = stamp.first_scanned_at or now
+        cursor.execute(_LOG_SCAN_SQL, params)
+        scan_count, first_scanned_at = cursor.fetchone()
+    return ScanCounts(scan_count, first_scanned_at, networks_of(stamp_id, scan_count))

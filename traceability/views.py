@@ -17,10 +17,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from traceability import gs1
-from traceability.selectors import stamp_for_scan, trace_record
+from traceability import gs1, pages
+from traceability.selectors import ScanCounts, ScanTarget, scan_target, stamp_for_scan, trace_record
 from traceability.services import scan_record
 
 LINKSET = "application/linkset+json"
@@ -33,64 +34,71 @@ def digital_link(request, gtin: str, lot: str, serial: str):
         link = gs1.parse_digital_link(gtin, lot, serial)
     except ValidationError:
         return render(request, "traceability/malformed.html", status=400)
-    stamp = stamp_for_scan(link.serial)
-    if stamp is None or gs1.gtin14(stamp.lot.product.gtin) != link.gtin or stamp.lot.code != link.lot.upper():
+    target = scan_target(link.serial)
+    if target is None or gs1.gtin14(target.gtin) != link.gtin or target.lot_code != link.lot.upper():
         return _not_ours(request)
-    return _resolve(request, stamp)
+    return _resolve(request, target)
 
 
 @require_GET
 def short_link(request, serial: str):
     if not serial or len(serial) > 20 or not set(serial) <= gs1.GS1_CHARSET_82:
         return render(request, "traceability/malformed.html", status=400)
-    stamp = stamp_for_scan(serial)
-    if stamp is None or stamp.lot.product.gtin:
+    target = scan_target(serial)
+    if target is None or target.gtin:
         return _not_ours(request)
-    return _resolve(request, stamp)
+    return _resolve(request, target)
 
 
 def _not_ours(request):
     return render(request, "traceability/not_ours.html", status=404)
 
 
-def _resolve(request, stamp):
+def _resolve(request, target: ScanTarget):
     link_type = request.GET.get("linkType", "")
     accept = request.headers.get("Accept", "")
-    product_url = request.build_absolute_uri(stamp.lot.product.get_absolute_url())
+    product_path = reverse(
+        "catalogue:detail", kwargs={"product_slug": target.product_slug, "pk": target.product_id}
+    )
+    product_url = request.build_absolute_uri(product_path)
     if link_type == "gs1:pip":
         passed_on = {key: value for key, value in request.GET.items() if key != "linkType"}
         return HttpResponseRedirect(product_url + (f"?{urlencode(passed_on)}" if passed_on else ""))
     if link_type == "linkset" or LINKSET in accept:
-        return _linkset(request, stamp, product_url)
-    _log_scan(request, stamp)
-    record = trace_record(stamp)
+        return _linkset(request, target, product_url)
+    counts = _log_scan(request, target)
+    if "application/json" not in accept and pages.shell_allowed(request):
+        return pages.trace_page(request, target, counts, product_url)
+    record = trace_record(stamp_for_scan(target.serial), counts)
     if "application/json" in accept:
         return JsonResponse(_as_json(record, product_url), json_dumps_params={"ensure_ascii": False})
     return render(request, "traceability/trace.html", {**record, "product_url": product_url})
 
 
-def _linkset(request, stamp, product_url: str) -> JsonResponse:
+def _linkset(request, target: ScanTarget, product_url: str) -> JsonResponse:
     anchor = request.build_absolute_uri(request.path)
-    product = stamp.lot.product
     links = {
         "anchor": anchor,
-        f"{GS1}pip": [{"href": product_url, "title": product.title, "type": "text/html", "hreflang": ["vi"]}],
+        f"{GS1}pip": [
+            {"href": product_url, "title": target.product_title, "type": "text/html", "hreflang": ["vi"]}
+        ],
         f"{GS1}traceability": [
             {"href": anchor, "title": "Truy xuất nguồn gốc", "type": "text/html", "hreflang": ["vi", "en"]}
         ],
-        f"{GS1}defaultLink": [{"href": anchor, "title": product.title}],
+        f"{GS1}defaultLink": [{"href": anchor, "title": target.product_title}],
     }
     return JsonResponse({"linkset": [links]}, content_type=LINKSET, json_dumps_params={"ensure_ascii": False})
 
 
 def _as_json(record: dict, product_url: str) -> dict:
     stamp, lot, product, producer = record["stamp"], record["lot"], record["product"], record["producer"]
+    counts = record["counts"]
     return {
         "url": record["url"],
         "serial": stamp.serial,
         "status": stamp.status,
-        "first_scanned_at": stamp.first_scanned_at.isoformat() if stamp.first_scanned_at else None,
-        "scan_count": stamp.scan_count,
+        "first_scanned_at": counts.first_scanned_at.isoformat() if counts.first_scanned_at else None,
+        "scan_count": counts.scan_count,
         "warnings": [message for _level, message in record["warnings"]],
         "product": {
             "name": product.title,
@@ -144,9 +152,11 @@ def _as_json(record: dict, product_url: str) -> dict:
     }
 
 
-def _log_scan(request, stamp) -> None:
+def _log_scan(request, target: ScanTarget) -> ScanCounts:
     region = request.headers.get("X-Client-Region") or request.headers.get("CF-IPCountry") or ""
-    scan_record(stamp=stamp, region=region, network=_network_key(request), agent=_agent_class(request))
+    return scan_record(
+        stamp_id=target.stamp_id, region=region, network=_network_key(request), agent=_agent_class(request)
+    )
 
 
 def _network_key(request) -> str:

@@ -1,4 +1,5 @@
 import json
+import re
 import threading
 from datetime import timedelta
 
@@ -7,7 +8,7 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from tests.factories import make_lot
+from tests.factories import UserFactory, make_lot
 from traceability import services
 from traceability.models import FarmPlot, LotEvent, Scan, Stamp
 from traceability.selectors import stamp_url_for
@@ -170,9 +171,56 @@ def test_scans_from_many_networks_warn(client, stamp, settings):
 
 def test_trace_page_query_count_is_bounded(client, stamp, django_assert_max_num_queries):
     client.get(path_of(stamp))
+    others = list(Stamp.objects.filter(lot=stamp.lot).exclude(pk=stamp.pk).select_related("lot__product"))
 
-    with django_assert_max_num_queries(12):
-        assert client.get(path_of(stamp)).status_code == 200
+    # The lot's page is cached: a scan reads the stamp and writes the scan (plus the transaction).
+    with django_assert_max_num_queries(5):
+        assert Client().get(path_of(others[0])).status_code == 200
+    client.force_login(UserFactory())
+    with django_assert_max_num_queries(16):
+        assert client.get(path_of(others[1])).status_code == 200
+
+
+def test_every_stamp_of_a_lot_shows_its_own_code_and_count_from_the_cached_page(stamp):
+    other = Stamp.objects.filter(lot=stamp.lot).exclude(pk=stamp.pk).select_related("lot__product").first()
+    for _ in range(3):
+        Client().get(path_of(stamp))
+
+    html = Client().get(path_of(other)).content.decode()
+
+    assert other.short_code in html and stamp.short_code not in html
+    assert "đã quét 1 lần" in html and "đã quét 3 lần" not in html
+    assert f'name="next" value="{path_of(other)}"' in html
+
+
+def test_the_language_button_works_on_the_cached_trace_page(stamp):
+    Client().get(path_of(stamp))  # fills the lot's cached page with another visitor's token
+    buyer = Client(enforce_csrf_checks=True)
+    html = buyer.get(path_of(stamp)).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+    response = buyer.post(
+        "/i18n/setlang/", {"csrfmiddlewaretoken": token, "language": "en", "next": path_of(stamp)}
+    )
+
+    assert response.status_code == 302 and response.url == path_of(stamp)
+    assert '<html lang="en">' in buyer.get(path_of(stamp)).content.decode()
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_two_lots_in_a_row_each_show_their_own_record(client, stamp, signed_in):
+    lot = make_lot(stall=stamp.lot.owner, product=stamp.lot.product, code="LN2026-07B")
+    run = services.stamp_run_create(lot=lot, count=1, actor=lot.created_by)
+    second = run.stamps.select_related("lot__product").get()
+    if signed_in:
+        client.force_login(UserFactory())
+
+    first_html = client.get(path_of(stamp)).content.decode()
+    second_html = client.get(path_of(second)).content.decode()
+
+    assert "LN2026-06A" in first_html and "LN2026-07B" not in first_html
+    assert "LN2026-07B" in second_html and "LN2026-06A" not in second_html
+    assert ("Tài khoản" in second_html) is signed_in
 
 
 @pytest.mark.django_db(transaction=True)
