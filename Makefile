@@ -6,22 +6,31 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 PYTEST_ARGS ?= --reuse-db
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# A real OpenSearch node (Maven Central jars, see services/opensearch/) when Java is here.
+OPENSEARCH := services/opensearch/opensearch.sh
+OPENSEARCH_URL ?= http://127.0.0.1:9250
+HAVE_JAVA := $(shell command -v java >/dev/null 2>&1 && echo yes)
+DEMO_SEARCH_URL := $(if $(HAVE_JAVA),$(OPENSEARCH_URL),)
 
-.PHONY: demo test install messages compilemessages lint check chromium db-stop bench clean
+.PHONY: demo test install messages compilemessages lint check chromium opensearch db-stop stop bench clean
 
 ## demo: install, start PostgreSQL, migrate, seed the demo data and serve http://127.0.0.1:8000
 demo: install compilemessages
+	@if [ -n "$(HAVE_JAVA)" ]; then $(OPENSEARCH) start >/dev/null; \
+	else echo "Java not found: search runs on PostgreSQL (install Java 17 and Maven for OpenSearch)."; fi
 	$(MANAGE) migrate --no-input
-	$(MANAGE) seed_demo
+	SEARCH_URL=$(DEMO_SEARCH_URL) $(MANAGE) seed_demo
+	SEARCH_URL=$(DEMO_SEARCH_URL) $(MANAGE) search_index --rebuild
 	@echo "Chợ OCOP: http://127.0.0.1:8000  (commune sites: http://lucngan.localhost:8000, http://phuchoa.localhost:8000, http://xuanloc.localhost:8000; province: http://bacninh.localhost:8000)"
 	@echo "Background tasks (stamp sheets): one db_worker, log in var/db_worker.log"
-	@mkdir -p var; $(MANAGE) db_worker --interval 1 --no-reload > var/db_worker.log 2>&1 & worker=$$!; \
+	@export SEARCH_URL=$(DEMO_SEARCH_URL); \
+	mkdir -p var; $(MANAGE) db_worker --interval 1 --no-reload > var/db_worker.log 2>&1 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver 127.0.0.1:8000
 
 ## test: install, start the services the tests need, run the quality gates and the whole suite
-test: install compilemessages lint check chromium
-	$(BIN)/pytest $(PYTEST_ARGS)
+test: install compilemessages lint check chromium opensearch
+	OPENSEARCH_URL=$(OPENSEARCH_URL) $(BIN)/pytest $(PYTEST_ARGS)
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +65,16 @@ chromium:
 	echo "Installing Debian's chromium for the browser tests..."; \
 	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
 
+## opensearch: start the local OpenSearch node for the search contract tests (needs Java 17 + Maven once)
+opensearch:
+	@if [ -n "$(HAVE_JAVA)" ]; then $(OPENSEARCH) start >/dev/null; \
+	elif [ "$$CI" = true ]; then echo "CI=true but Java is missing: OpenSearch cannot start."; exit 1; \
+	else echo "Java not found: the search tests against OpenSearch will be skipped."; fi
+
+## stop: stop the background services (OpenSearch, PostgreSQL)
+stop: db-stop
+	$(OPENSEARCH) stop
+
 ## db-stop: stop the private PostgreSQL under var/pgdata
 db-stop: install
 	$(BIN)/python -c "from marketplace.database import stop_embedded_server; stop_embedded_server()"
@@ -68,6 +87,7 @@ bench: install compilemessages
 	$(BIN)/python bench/storefront_pages.py
 	$(BIN)/python bench/stamps.py
 	$(BIN)/python bench/trace_page.py
+	$(OPENSEARCH) start >/dev/null && $(BIN)/python bench/search.py
 
-clean: db-stop
+clean: stop
 	rm -rf $(VENV) var

@@ -39,6 +39,8 @@ DEMO_PORT = 8000
 @transaction.atomic
 def demo_seed(*, with_images: bool = True) -> dict[str, int]:
     communes = {code: commune_from_registry(code=code) for code in _commune_codes()}
+    for code, (latitude, longitude) in demo_data.COMMUNE_CENTRES.items():
+        Commune.objects.filter(code=code).update(latitude=latitude, longitude=longitude)
     categories = _categories()
     product_class, _ = ProductClass.objects.get_or_create(
         slug="nong-san", defaults={"name": "Nông sản", "requires_shipping": True, "track_stock": True}

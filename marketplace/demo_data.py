@@ -7,6 +7,12 @@ Communes are named by their code in the two-level administrative units in use si
 LUC_NGAN = 7582  # Xã Lục Ngạn, tỉnh Bắc Ninh
 PHUC_HOA = 7330  # Xã Phúc Hòa, tỉnh Bắc Ninh
 XUAN_LOC = 26425  # Xã Xuân Lộc, tỉnh Đồng Nai
+# Approximate centres (latitude, longitude), for the map and "near me" in search.
+COMMUNE_CENTRES = {
+    LUC_NGAN: (21.37720, 106.60530),
+    PHUC_HOA: (21.45300, 106.32300),
+    XUAN_LOC: (10.93100, 107.39500),
+}
 BAC_NINH = 24
 
 # Wagtail sites: the platform on 127.0.0.1, a province site, one site per commune.

@@ -14,6 +14,9 @@ class Commune(models.Model):
     province_code = models.PositiveSmallIntegerField(_("province code"), db_index=True)
     province_name = models.CharField(_("province"), max_length=100)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    # The commune's centre: where its products come from on a map, and "near me" in search.
+    latitude = models.DecimalField(_("latitude"), max_digits=8, decimal_places=5, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=8, decimal_places=5, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -8,9 +8,17 @@ class SearchConfig(apps.SearchConfig):
     name = "search"
 
     def ready(self):
-        from search.views import ProductSearchView
+        from search import indexing
+        from search.views import ProductSearchView, suggest
 
+        indexing.connect()
         self.search_view = ProductSearchView
+        self.suggest_view = suggest
 
     def get_urls(self):
-        return self.post_process_urls([path("", self.search_view.as_view(), name="search")])
+        return self.post_process_urls(
+            [
+                path("", self.search_view.as_view(), name="search"),
+                path("suggest", self.suggest_view, name="suggest"),
+            ]
+        )

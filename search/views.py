@@ -1,13 +1,21 @@
-"""Product lists: the /shop/ catalogue, category pages and /search/, all from PostgreSQL."""
+"""Product lists: the /shop/ catalogue and category pages (PostgreSQL), and /search/ (the search backend)."""
+
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.views.generic import ListView
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_GET
+from django.views.generic import ListView, TemplateView
 from oscar.core.loading import get_model
 
 from catalogue.selectors import product_cards
 from marketplace.storefront import current_communes
-from search.selectors import product_search
+from search import text
+from search.backends import FACETS, MAX_RESULTS, SearchRequest, search_backend
+from search.facets import SORT_LABELS, Links, chosen_filters, facet_groups, labels
 
 Category = get_model("catalogue", "Category")
 
@@ -55,14 +63,86 @@ class ProductCategoryView(ProductListView):
         return super().get_context_data(category=self.category, **kwargs)
 
 
-class ProductSearchView(ProductListView):
+class ProductSearchView(TemplateView):
+    """/search/?q=: results, facets as plain links (no JavaScript needed), sorting and pages."""
+
     template_name = "search/results.html"
 
-    def get_queryset(self):
-        self.query = self.request.GET.get("q", "").strip()
-        if not self.query:
-            return product_cards().none()
-        return product_search(query=self.query, communes=self.communes())
-
     def get_context_data(self, **kwargs):
-        return super().get_context_data(query=self.query, **kwargs)
+        params = self.request.GET
+        query = params.get("q", "").strip()[: text.MAX_QUERY_LENGTH]
+        communes = current_communes(self.request)
+        request = SearchRequest(
+            text=query,
+            filters={name: params.getlist(name) for name in FACETS},
+            sort=params.get("sort", "relevance"),
+            page=_number(params.get("page")),
+            per_page=settings.OSCAR_PRODUCTS_PER_PAGE,
+            communes=None if communes is None else [commune.code for commune in communes],
+        )
+        context = super().get_context_data(query=query, **kwargs)
+        if not query and not request.filters:
+            return context
+        result = search_backend().search(request)
+        links = Links(params)
+        pages = result.pages(request)
+        seen = {name: {value.value for value in values} for name, values in result.facets.items()}
+        for name, chosen in request.filters.items():
+            seen.setdefault(name, set()).update(chosen)
+        named = labels(seen)
+        return {
+            **context,
+            "products": _cards_in_order(result.product_ids),
+            "total": result.total,
+            "corrected": result.corrected,
+            "facet_groups": facet_groups(result.facets, links, named),
+            "chosen": [
+                {"label": label, "url": links.toggle(name, value)}
+                for name, value, label in chosen_filters(request.filters, named)
+            ],
+            "sorts": [
+                {"label": label, "url": links.set("sort", key), "selected": key == request.sort}
+                for key, label in SORT_LABELS
+            ],
+            "page": request.page,
+            "pages": pages,
+            "previous_url": links.set("page", request.page - 1) if request.page > 1 else "",
+            "next_url": links.set("page", request.page + 1) if request.page < pages else "",
+            "deep": request.page == request.max_page and result.total > MAX_RESULTS,
+        }
+
+
+@require_GET
+def suggest(request):
+    """/search/suggest?q=: what the header search box proposes as the buyer types (JSON)."""
+    query = request.GET.get("q", "")[: text.MAX_QUERY_LENGTH]
+    communes = current_communes(request)
+    suggestions = []
+    if len(query.strip()) >= 2:
+        suggestions = search_backend().suggest(
+            query, communes=None if communes is None else [commune.code for commune in communes]
+        )
+    response = JsonResponse(
+        {
+            "query": query,
+            "suggestions": [
+                {"text": item, "url": f"{reverse('search:search')}?{urlencode({'q': item})}"}
+                for item in suggestions
+            ],
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
+    patch_cache_control(response, public=True, max_age=60)
+    return response
+
+
+def _number(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 1
+
+
+def _cards_in_order(product_ids: list[int]) -> list:
+    cards = {product.pk: product for product in product_cards().filter(pk__in=product_ids)}
+    return [cards[pk] for pk in product_ids if pk in cards]

@@ -20,6 +20,39 @@ def require_service(available: bool, name: str) -> None:
     pytest.skip(f"{name} is not available")
 
 
+OPENSEARCH_URL = os.environ.get("OPENSEARCH_URL", "http://127.0.0.1:9250")
+
+
+def reachable_engine(url: str):
+    from search.engines import EngineError, engine_for
+
+    try:
+        engine = engine_for(url)
+        engine.health()
+        return engine
+    except EngineError:
+        return None
+
+
+@pytest.fixture
+def opensearch(settings):
+    """The project searches a fresh index alias on the test OpenSearch node (dropped afterwards)."""
+    import uuid
+
+    from search.backends import EngineBackend
+
+    engine = reachable_engine(OPENSEARCH_URL)
+    require_service(
+        engine is not None, f"OpenSearch at {OPENSEARCH_URL} (services/opensearch/opensearch.sh start)"
+    )
+    settings.SEARCH_URL = OPENSEARCH_URL
+    settings.SEARCH_INDEX = f"test-products-{uuid.uuid4().hex[:10]}"
+    backend = EngineBackend(engine, settings.SEARCH_INDEX)
+    backend.ensure_index()
+    yield backend
+    backend.drop()
+
+
 @pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):
     """Uploads and thumbnails in a fresh folder; forget cached thumbnails of earlier tests."""

@@ -167,6 +167,11 @@ HAYSTACK_CONNECTIONS = {"default": {"ENGINE": "haystack.backends.simple_backend.
 # Our search app indexes on its own; haystack must not listen to saves.
 HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"
 
+# Product search: an Elasticsearch 8/9 or OpenSearch 2/3 cluster (opensearch+http://..., elasticsearch+https://...,
+# or a plain http(s) URL whose product is detected), else PostgreSQL. SEARCH_INDEX is the alias searched.
+SEARCH_URL = os.environ.get("SEARCH_URL", "")
+SEARCH_INDEX = os.environ.get("SEARCH_INDEX", "chocop-products")
+
 # Background tasks (stamp sheets...) are queued in PostgreSQL and run by `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

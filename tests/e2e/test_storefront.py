@@ -106,3 +106,22 @@ def test_browse_search_and_fill_the_basket_without_javascript(phone_without_js, 
     page.get_by_label("Số lượng").fill("3")
     page.get_by_role("button", name="Cập nhật giỏ hàng").click()
     assert "195.000 ₫" in page.locator(".totals").inner_text()
+
+
+def test_the_search_box_suggests_while_typing_on_the_real_engine(phone, opensearch, live_server):
+    demo_seed(with_images=False)  # indexed after commit, into OpenSearch and PostgreSQL
+    opensearch.refresh()
+    phone.goto(f"{live_server.url}/")
+
+    box = phone.get_by_label("Tìm sản phẩm")
+    box.press_sequentially("vai th", delay=60)
+    suggestion = phone.locator('#search-suggestions option[value="Vải thiều Lục Ngạn"]')
+    suggestion.wait_for(state="attached", timeout=5000)
+    box.fill("vai thieu")
+    box.press("Enter")
+    phone.wait_for_load_state()
+
+    assert "Vải thiều Lục Ngạn" in phone.locator("main").inner_text()
+    phone.get_by_role("link", name="Bắc Ninh").first.click()
+    assert "Bỏ Bắc Ninh" in phone.content()
+    assert_accessible(phone, "search with facets")

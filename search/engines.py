@@ -1,0 +1,150 @@
+"""A small adapter over the two engine clients, so every query, mapping and bulk body is built once
+with elasticsearch.dsl and sent to either engine.
+
+The ``elasticsearch`` client (8.x) refuses to talk to OpenSearch (it checks the X-Elastic-Product
+header and sends compatible-with media types), so OpenSearch gets ``opensearch-py``. Both take the
+same JSON bodies and bulk actions and return the same raw JSON, which the DSL wraps back into its
+``Response`` objects.
+
+``SEARCH_URL`` names the engine: ``opensearch+http://host:9200``, ``elasticsearch+https://host:9200``,
+or a plain ``http(s)://`` URL, whose product is asked once (``GET /``).
+"""
+
+import json
+import urllib.request
+from collections.abc import Iterable
+from urllib.parse import urlsplit, urlunsplit
+
+TIMEOUT = 5
+
+
+class EngineError(Exception):
+    """The engine could not be reached or refused a request."""
+
+
+class Engine:
+    kind = ""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.client = self._client(url)
+
+    def _client(self, url: str):
+        raise NotImplementedError
+
+    def _helpers(self):
+        raise NotImplementedError
+
+    def _errors(self) -> tuple[type[Exception], ...]:
+        raise NotImplementedError
+
+    def call(self, method: str, *args, **kwargs):
+        """Run one client call, turning the client's own exceptions into EngineError."""
+        target = self.client
+        for part in method.split("."):
+            target = getattr(target, part)
+        try:
+            return target(*args, **kwargs)
+        except self._errors() as error:
+            raise EngineError(f"{self.kind} {method}: {error}") from error
+
+    def search(self, index: str, body: dict) -> dict:
+        return dict(self.call("search", index=index, body=body))
+
+    def bulk(self, actions: Iterable[dict], *, chunk_size: int = 1000) -> int:
+        helpers = self._helpers()
+        try:
+            indexed, _errors = helpers.bulk(
+                self.client, actions, chunk_size=chunk_size, max_chunk_bytes=20 * 1024 * 1024, refresh=False
+            )
+        except self._errors() + (helpers.BulkIndexError,) as error:
+            raise EngineError(f"{self.kind} bulk: {error}") from error
+        return indexed
+
+    def create_index(self, name: str, body: dict) -> None:
+        self.call("indices.create", index=name, body=body)
+
+    def delete_index(self, name: str) -> None:
+        self.call("indices.delete", index=name, ignore_unavailable=True)
+
+    def refresh(self, name: str) -> None:
+        self.call("indices.refresh", index=name)
+
+    def indices_of(self, alias: str) -> list[str]:
+        if not self.call("indices.exists_alias", name=alias):
+            return []
+        return sorted(self.call("indices.get_alias", name=alias).keys())
+
+    def point_alias(self, alias: str, index: str) -> list[str]:
+        """Move the alias to ``index`` in one atomic step; returns the indices it left."""
+        old = self.indices_of(alias)
+        actions = [{"remove": {"index": name, "alias": alias}} for name in old]
+        actions.append({"add": {"index": index, "alias": alias}})
+        self.call("indices.update_aliases", body={"actions": actions})
+        return [name for name in old if name != index]
+
+    def health(self) -> str:
+        return self.call("cluster.health")["status"]
+
+
+class ElasticsearchEngine(Engine):
+    kind = "elasticsearch"
+
+    def _client(self, url: str):
+        from elasticsearch import Elasticsearch
+
+        return Elasticsearch(url, request_timeout=TIMEOUT, max_retries=0, retry_on_timeout=False)
+
+    def _helpers(self):
+        from elasticsearch import helpers
+
+        return helpers
+
+    def _errors(self):
+        from elasticsearch import ApiError, TransportError
+
+        return (ApiError, TransportError)
+
+
+class OpenSearchEngine(Engine):
+    kind = "opensearch"
+
+    def _client(self, url: str):
+        from opensearchpy import OpenSearch
+
+        return OpenSearch(hosts=[url], timeout=TIMEOUT, max_retries=0, retry_on_timeout=False)
+
+    def _helpers(self):
+        from opensearchpy import helpers
+
+        return helpers
+
+    def _errors(self):
+        from opensearchpy.exceptions import OpenSearchException
+
+        return (OpenSearchException,)
+
+
+def detect_kind(url: str) -> str:
+    """'opensearch' or 'elasticsearch', from the root endpoint of a plain http(s) URL."""
+    try:
+        with urllib.request.urlopen(url, timeout=TIMEOUT) as response:  # noqa: S310 (our own setting)
+            info = json.load(response)
+    except (OSError, ValueError) as error:
+        raise EngineError(f"No search engine answers at {url}: {error}") from error
+    return "opensearch" if info.get("version", {}).get("distribution") == "opensearch" else "elasticsearch"
+
+
+def engine_for(url: str) -> Engine:
+    scheme, netloc, path, query, fragment = urlsplit(url)
+    kind, _, transport = scheme.rpartition("+")
+    plain = urlunsplit((transport, netloc, path, query, fragment))
+    if transport not in ("http", "https"):
+        raise EngineError(
+            f"SEARCH_URL must be http(s), optionally prefixed by opensearch+ or elasticsearch+: {url}"
+        )
+    kind = kind or detect_kind(plain)
+    engines = {"opensearch": OpenSearchEngine, "elasticsearch": ElasticsearchEngine}
+    if kind not in engines:
+        raise EngineError(f"Unknown search engine '{kind}' in SEARCH_URL")
+    return engines[kind](plain)

@@ -1,0 +1,130 @@
+"""Keeping the search indexes up to date: after a change commits, a background task re-reads the
+products it touched from PostgreSQL and writes their documents to the database backend and, when
+configured, to the engine. Products no longer public (deleted, hidden, stall suspended) are removed.
+"""
+
+import logging
+import threading
+
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from oscar.core.loading import get_model
+
+from search.backends import DatabaseBackend, engine_backend
+from search.documents import product_documents, public_products
+
+logger = logging.getLogger(__name__)
+
+Product = get_model("catalogue", "Product")
+StockRecord = get_model("partner", "StockRecord")
+
+_pending = threading.local()
+
+
+def backends() -> list:
+    engine = engine_backend()
+    return [DatabaseBackend(), *([engine] if engine else [])]
+
+
+def reindex_products(product_ids) -> dict[str, int]:
+    """Write the current documents of these products everywhere; remove those no longer public."""
+    product_ids = set(product_ids)
+    documents = list(product_documents(product_ids))
+    gone = product_ids - {document["id"] for document in documents}
+    failed = []
+    for backend in backends():
+        try:
+            backend.index(documents)
+            backend.remove(gone)
+        except Exception as error:  # the engine down must not lose the database's update
+            logger.error("Indexing %s products in %s failed: %s", len(product_ids), backend.name, error)
+            failed.append(backend.name)
+    if failed:
+        raise RuntimeError(f"Indexing failed in {', '.join(failed)}: run `manage.py search_index --rebuild`.")
+    return {"indexed": len(documents), "removed": len(gone)}
+
+
+def rebuild(*, progress=None) -> dict[str, int]:
+    total = public_products().count()
+    return {
+        backend.name: backend.rebuild(
+            product_documents(), progress=progress and progress(backend.name, total)
+        )
+        for backend in backends()
+    }
+
+
+def schedule(product_ids) -> None:
+    """Reindex these products once the current transaction commits (one task per transaction)."""
+    product_ids = {pk for pk in product_ids if pk is not None}
+    if not product_ids:
+        return
+    pending = getattr(_pending, "ids", None)
+    if pending is None:
+        pending = _pending.ids = set()
+    pending.update(product_ids)
+    transaction.on_commit(_enqueue)
+
+
+def _enqueue() -> None:
+    from search.tasks import reindex
+
+    ids, _pending.ids = getattr(_pending, "ids", None), None
+    if ids:
+        reindex.enqueue(sorted(ids))
+
+
+# Signals: what each change touches ---------------------------------------------------------------
+
+
+def _products_of_partners(partner_ids) -> list[int]:
+    return list(StockRecord.objects.filter(partner_id__in=partner_ids).values_list("product_id", flat=True))
+
+
+def _product_changed(sender, instance, **kwargs):
+    schedule([instance.pk])
+
+
+def _stockrecord_changed(sender, instance, **kwargs):
+    schedule([instance.product_id])
+
+
+def _stall_changed(sender, instance, **kwargs):
+    schedule(_products_of_partners([instance.partner_id]))
+
+
+def _commune_changed(sender, instance, **kwargs):
+    schedule(
+        StockRecord.objects.filter(partner__stall__commune=instance).values_list("product_id", flat=True)
+    )
+
+
+def _certification_changed(sender, instance, **kwargs):
+    if instance.product_id:
+        schedule([instance.product_id])
+    else:
+        schedule(_products_of_partners([instance.holder.partner_id]))
+
+
+def _categories_changed(sender, instance, action, pk_set, **kwargs):
+    if action.startswith("post_"):
+        schedule([instance.pk] if isinstance(instance, Product) else list(pk_set or []))
+
+
+def connect() -> None:
+    from marketplace.models import Commune
+    from sellers.models import Stall
+    from traceability.models import Certification
+
+    for model, handler in (
+        (Product, _product_changed),
+        (StockRecord, _stockrecord_changed),
+        (Stall, _stall_changed),
+        (Commune, _commune_changed),
+        (Certification, _certification_changed),
+    ):
+        post_save.connect(handler, sender=model, dispatch_uid=f"search-{model.__name__}-save")
+        post_delete.connect(handler, sender=model, dispatch_uid=f"search-{model.__name__}-delete")
+    m2m_changed.connect(
+        _categories_changed, sender=Product.categories.through, dispatch_uid="search-categories"
+    )

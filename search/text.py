@@ -1,0 +1,73 @@
+"""Vietnamese text as buyers type it: without diacritics, in any case, with đ written as d.
+
+Both search backends fold the same way (the engine with Lucene's ``asciifolding``), so "vai thieu",
+"vải thiều" and "VẢI THIỀU" are the same words everywhere.
+"""
+
+import functools
+import re
+import unicodedata
+from pathlib import Path
+
+SYNONYMS_FILE = Path(__file__).parent / "data" / "synonyms.txt"
+MAX_QUERY_LENGTH = 100
+MAX_TERMS = 8
+_WORD = re.compile(r"\w+")
+
+
+def fold(text: str) -> str:
+    """'Vải thiều Đông Triều' -> 'vai thieu dong trieu'."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).lower()
+
+
+def words(text: str) -> list[str]:
+    """The folded words of a query, at most MAX_TERMS of them."""
+    return _WORD.findall(fold(text[:MAX_QUERY_LENGTH]))[:MAX_TERMS]
+
+
+@functools.cache
+def synonym_groups() -> tuple[tuple[str, ...], ...]:
+    """Each line of the synonyms file, as written (with diacritics)."""
+    groups = []
+    for line in SYNONYMS_FILE.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            groups.append(tuple(word.strip() for word in line.split(",") if word.strip()))
+    return tuple(groups)
+
+
+@functools.cache
+def folded_synonym_rules() -> tuple[str, ...]:
+    """The groups folded, for the engine's search-time synonym filter (it runs after asciifolding)."""
+    return tuple(", ".join(dict.fromkeys(fold(word) for word in group)) for group in synonym_groups())
+
+
+@functools.cache
+def _synonyms_by_word() -> dict[str, tuple[str, ...]]:
+    table: dict[str, tuple[str, ...]] = {}
+    for group in synonym_groups():
+        folded = tuple(dict.fromkeys(fold(word) for word in group))
+        for word in folded:
+            table[word] = folded
+    return table
+
+
+def units(words: list[str]) -> list[str]:
+    """Words, with the synonym file's phrases kept together: ['vai thieu', 'luc'] for 'vai thieu luc'."""
+    table = _synonyms_by_word()
+    result, index = [], 0
+    while index < len(words):
+        for size in (3, 2, 1):
+            phrase = " ".join(words[index : index + size])
+            if size == 1 or (index + size <= len(words) and phrase in table):
+                result.append(phrase)
+                index += size
+                break
+    return result
+
+
+def synonyms_of(word: str) -> tuple[str, ...]:
+    """A folded word and its synonyms (phrases included): 'vai' -> ('vai', 'vai thieu', 'lychee', ...)."""
+    return _synonyms_by_word().get(word, (word,))
