@@ -152,19 +152,25 @@ def main() -> None:
     parser.add_argument("--products", type=int, default=100_000)
     parser.add_argument("--communes", type=int, default=50)
     parser.add_argument("--queries", type=int, default=300, help="of each kind, per backend")
+    parser.add_argument("--only", choices=["engine", "database"], help="measure one backend only")
     parser.add_argument("--engine-url", default=os.environ.get("SEARCH_URL") or "http://127.0.0.1:9250")
     args = parser.parse_args()
 
     import django
 
     django.setup()
-    from django.db import connection, transaction
-
-    from search.backends import DatabaseBackend, EngineBackend
-    from search.engines import EngineError, engine_for
-    from search.models import ProductEntry
-
     rows = []
+    if args.only != "database":
+        rows.append(bench_engine(args))
+    if args.only != "engine":
+        rows.append(bench_database(args))
+    print_table(rows, args)
+
+
+def bench_engine(args):
+    from search.backends import EngineBackend
+    from search.engines import EngineError, engine_for
+
     try:
         engine = engine_for(args.engine_url)
         engine.health()
@@ -178,11 +184,16 @@ def main() -> None:
     indexing = args.products / (time.perf_counter() - started)
     try:
         run_queries(backend, random.Random(1), 20, args.communes)  # warm-up
-        rows.append(
-            (engine.kind, indexing, run_queries(backend, random.Random(7), args.queries, args.communes))
-        )
+        return engine.kind, indexing, run_queries(backend, random.Random(7), args.queries, args.communes)
     finally:
         backend.drop()
+
+
+def bench_database(args):
+    from django.db import connection, transaction
+
+    from search.backends import DatabaseBackend
+    from search.models import ProductEntry
 
     database = DatabaseBackend()
     with transaction.atomic():
@@ -192,11 +203,12 @@ def main() -> None:
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {ProductEntry._meta.db_table}")
         run_queries(database, random.Random(1), 20, args.communes)
-        rows.append(
-            ("database", indexing, run_queries(database, random.Random(7), args.queries, args.communes))
-        )
+        timings = run_queries(database, random.Random(7), args.queries, args.communes)
         transaction.set_rollback(True)  # the demo's own entries come back
+    return "database", indexing, timings
 
+
+def print_table(rows, args) -> None:
     print(f"{'backend':<12} {'index /s':>9}  {'query kind':<14} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}")
     for name, rate, timings in rows:
         shown = f"{rate:,.0f}"

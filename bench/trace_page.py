@@ -13,8 +13,6 @@ import argparse
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -23,6 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.append(str(ROOT / "bench"))  # after the project: bench/search.py must not hide search/
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings.dev")
 
 WRK_SCRIPT = """
@@ -52,12 +51,6 @@ function done(summary, latency, requests)
     latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000))
 end
 """
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def bench_lot(count: int):
@@ -115,6 +108,7 @@ def main() -> None:
     django.setup()
     from django.conf import settings
     from django.db import connection
+    from server import production_server
 
     from traceability.models import HarvestLot, Scan
     from traceability.selectors import stamp_url_for
@@ -123,74 +117,30 @@ def main() -> None:
         drop_lot(stale)
     lot = bench_lot(args.stamps)
     workdir = Path(tempfile.mkdtemp(prefix="trace-bench-"))
-    server = None
     try:
         stamps = lot.stamps.select_related("lot__product")
         (workdir / "paths.txt").write_text(
             "\n".join(stamp_url_for(s).removeprefix(settings.STAMP_BASE_URL) for s in stamps) + "\n"
         )
         (workdir / "scan.lua").write_text(WRK_SCRIPT % {"paths": workdir / "paths.txt"})
-        database = settings.DATABASES["default"]
-        url = f"postgresql://{database['USER']}@/{database['NAME']}?host={database['HOST']}"
-        port = free_port()
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "marketplace.settings.production",
-            "SECRET_KEY": "bench-only-" + "x" * 40,
-            "DATABASE_URL": url,
-            "ALLOWED_HOSTS": "cho-ocop.test",
-            "STATIC_ROOT": str(ROOT / "var" / "bench-static"),
-        }
-        # Production serves hashed static files from a manifest: build it first.
-        subprocess.run(
-            [sys.executable, str(ROOT / "manage.py"), "collectstatic", "--noinput"],
-            env=env,
-            check=True,
-            capture_output=True,
-        )
-        server = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "gunicorn", "marketplace.wsgi"),
-                *("--bind", f"127.0.0.1:{port}", "--workers", str(args.workers)),
-                *("--worker-class", "gthread", "--threads", str(args.threads)),
-                *("--keep-alive", "30", "--log-level", "warning"),
-            ],
-            cwd=ROOT,
-            env=env,
-            start_new_session=True,
-        )
-        for _ in range(300):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        target = f"http://127.0.0.1:{port}"
-        wrk = ["wrk", "--script", str(workdir / "scan.lua"), "--latency", target]
-        # Warm-up: imports, database connections, the lot's cached page in every worker.
-        subprocess.run([*wrk[:-1], "-t1", "-c4", "-d3s", target], check=True, capture_output=True)
-        results = []
-        for connections in args.connections:
-            before = Scan.objects.count()
-            output = subprocess.run(
-                [*wrk[:-1], "-t2", f"-c{connections}", f"-d{args.duration}s", target],
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout
-            time.sleep(1)  # requests in flight when wrk stopped still finish and log their scan
-            results.append(
-                (
-                    connections,
-                    re.search(r"RESULT (.*)", output).group(1).split(),
-                    Scan.objects.count() - before,
-                )
-            )
+        with production_server(workers=args.workers, threads=args.threads) as target:
+            wrk = ["wrk", "--script", str(workdir / "scan.lua"), "--latency"]
+            # Warm-up: imports, database connections, the lot's cached page in every worker.
+            subprocess.run([*wrk, "-t1", "-c4", "-d3s", target], check=True, capture_output=True)
+            results = []
+            for connections in args.connections:
+                before = Scan.objects.count()
+                output = subprocess.run(
+                    [*wrk, "-t2", f"-c{connections}", f"-d{args.duration}s", target],
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                ).stdout
+                time.sleep(1)  # requests in flight when wrk stopped still finish and log their scan
+                row = re.search(r"RESULT (.*)", output).group(1).split()
+                results.append((connections, row, Scan.objects.count() - before))
         connection.close()
     finally:
-        if server:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=30)
         drop_lot(lot)
         shutil.rmtree(workdir, ignore_errors=True)
 
