@@ -8,11 +8,12 @@ PYTEST_ARGS ?= --reuse-db
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # A real OpenSearch node (Maven Central jars, see services/opensearch/) when Java is here.
 OPENSEARCH := services/opensearch/opensearch.sh
+STRIPE_MOCK := services/stripe-mock/stripe-mock.sh
 OPENSEARCH_URL ?= http://127.0.0.1:9250
 HAVE_JAVA := $(shell command -v java >/dev/null 2>&1 && echo yes)
 DEMO_SEARCH_URL := $(if $(HAVE_JAVA),$(OPENSEARCH_URL),)
 
-.PHONY: demo test install messages compilemessages lint check chromium opensearch db-stop stop bench clean
+.PHONY: demo test install messages compilemessages lint check chromium opensearch stripe-mock db-stop stop bench clean
 
 ## demo: install, start PostgreSQL, migrate, seed the demo data and serve http://127.0.0.1:8000
 demo: install compilemessages
@@ -29,7 +30,7 @@ demo: install compilemessages
 	$(MANAGE) runserver 127.0.0.1:8000
 
 ## test: install, start the services the tests need, run the quality gates and the whole suite
-test: install compilemessages lint check chromium opensearch
+test: install compilemessages lint check chromium opensearch stripe-mock
 	OPENSEARCH_URL=$(OPENSEARCH_URL) $(BIN)/pytest $(PYTEST_ARGS)
 
 $(VENV)/.installed: pyproject.toml constraints.txt
@@ -71,9 +72,16 @@ opensearch:
 	elif [ "$$CI" = true ]; then echo "CI=true but Java is missing: OpenSearch cannot start."; exit 1; \
 	else echo "Java not found: the search tests against OpenSearch will be skipped."; fi
 
-## stop: stop the background services (OpenSearch, PostgreSQL)
+## stripe-mock: Stripe's API simulator on loopback for the card payment tests (built with `go install`)
+stripe-mock:
+	@if command -v go >/dev/null 2>&1 || [ -x /usr/local/go/bin/go ]; then PATH="$$PATH:/usr/local/go/bin" $(STRIPE_MOCK) start >/dev/null; \
+	elif [ "$$CI" = true ]; then echo "CI=true but Go is missing: stripe-mock cannot be built."; exit 1; \
+	else echo "Go not found: the card payment tests against stripe-mock will be skipped."; fi
+
+## stop: stop the background services (OpenSearch, stripe-mock, PostgreSQL)
 stop: db-stop
 	$(OPENSEARCH) stop
+	$(STRIPE_MOCK) stop
 
 ## db-stop: stop the private PostgreSQL under var/pgdata
 db-stop: install
@@ -88,6 +96,7 @@ bench: install compilemessages
 	$(BIN)/python bench/stamps.py
 	$(BIN)/python bench/trace_page.py
 	$(OPENSEARCH) start >/dev/null && $(BIN)/python bench/search.py
+	$(BIN)/python bench/checkout.py
 
 clean: stop
 	rm -rf $(VENV) var

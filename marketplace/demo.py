@@ -115,6 +115,9 @@ def _stall(data: dict, *, commune: Commune) -> Stall:
                 "bank_account", f"1507205{zlib.crc32(data['slug'].encode()) % 10**6:06d}"
             ),
             "bank_account_name": data.get("bank_account_name", _ascii_upper(data["name"])),
+            "delivery_fee": data.get("delivery_fee", 30_000),
+            "free_delivery_from": data.get("free_delivery_from", 300_000),
+            "pickup_point": data.get("pickup_point", f"Nhà văn hóa {data['village']}"),
         },
     )
     return stall

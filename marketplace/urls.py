@@ -7,6 +7,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from marketplace.checkout import views as checkout_views
 from marketplace.views import media
 from traceability import views as trace_views
 
@@ -16,6 +17,7 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("shop/track/", checkout_views.track, name="track"),
     path("shop/", include(apps.get_app_config("oscar").urls[0])),
     path("search/", apps.get_app_config("search").urls),
     path("ban-hang/", include("sellers.urls")),

@@ -62,6 +62,17 @@ class Stall(models.Model):
         _("account number"), max_length=19, blank=True, validators=[account_number_validator]
     )
     bank_account_name = models.CharField(_("account holder"), max_length=80, blank=True)
+    # Delivery, set by the stall: a fixed fee per order, free from an order amount; pickup is free.
+    delivery_fee = models.PositiveIntegerField(_("delivery fee (đồng)"), default=30_000)
+    free_delivery_from = models.PositiveIntegerField(
+        _("free delivery for orders from (đồng)"), null=True, blank=True
+    )
+    pickup_point = models.CharField(
+        _("pickup point in the commune"),
+        max_length=160,
+        blank=True,
+        help_text=_("For example: the village hall."),
+    )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     status_reason = models.TextField(_("reason"), blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)

@@ -30,7 +30,7 @@ LINE_STATUS_LABELS = {
     DELIVERED: gettext_lazy("Delivered"),
     CANCELLED: gettext_lazy("Cancelled"),
 }
-ACTIONS = {"confirm": CONFIRMED, "ship": SHIPPED}
+ACTIONS = {"confirm": CONFIRMED, "ship": SHIPPED, "deliver": DELIVERED}
 PAID_EVENT = "paid"
 
 
@@ -47,6 +47,7 @@ def stall_orders(stall: Stall):
     return (
         Order.objects.filter(Exists(stall_lines(stall).filter(order=OuterRef("pk"))))
         .annotate(is_paid_to_stall=Exists(paid))
+        .select_related("payment")
         .prefetch_related(Prefetch("lines", queryset=own_lines, to_attr="stall_lines"))
         .order_by("-date_placed")
     )
@@ -63,13 +64,22 @@ def stall_order_or_404(stall: Stall, pk) -> Order:
 def stall_order_advance(*, stall: Stall, order: Order, action: str, actor) -> None:
     """Confirm or ship the stall's lines of an order, or record that the stall was paid."""
     lines = list(stall_lines(stall).filter(order=order).select_for_update())
-    if action == "paid":
+    payment = getattr(order, "payment", None)
+    if action == "paid" and payment is not None:
+        from marketplace.payments.services import mark_paid
+
+        mark_paid(payment, source="stall", actor=actor)  # records the stall's payment event too
+    elif action == "paid":
         _record_payment(order=order, lines=lines)
     else:
         new_status = ACTIONS[action]
         for line in lines:
             if line.status != CANCELLED:
                 line.set_status(new_status)
+        if payment is not None:
+            from marketplace.payments.services import notify_status
+
+            transaction.on_commit(lambda: notify_status(order, new_status))
     audit(
         stall=stall,
         actor=actor,
@@ -77,6 +87,10 @@ def stall_order_advance(*, stall: Stall, order: Order, action: str, actor) -> No
         on_behalf_of=acting_for(actor, stall),
         order=order.number,
     )
+
+
+def record_stall_payment(order: Order, stall: Stall) -> None:
+    _record_payment(order=order, lines=list(stall_lines(stall).filter(order=order)))
 
 
 def _record_payment(*, order: Order, lines: list) -> None:

@@ -49,13 +49,14 @@ INSTALLED_APPS = [
     # Oscar serves /shop/. Forked apps keep Oscar's labels.
     "marketplace.shop.Shop",
     "oscar.apps.analytics.apps.AnalyticsConfig",
-    "oscar.apps.checkout.apps.CheckoutConfig",
+    "marketplace.checkout.apps.CheckoutConfig",
     "oscar.apps.address.apps.AddressConfig",
     "oscar.apps.shipping.apps.ShippingConfig",
     "catalogue.apps.CatalogueConfig",
     "oscar.apps.catalogue.reviews.apps.CatalogueReviewsConfig",
     "oscar.apps.communication.apps.CommunicationConfig",
-    "oscar.apps.partner.apps.PartnerConfig",
+    "marketplace.partner.apps.PartnerConfig",
+    "marketplace.payments.apps.PaymentsConfig",
     "oscar.apps.basket.apps.BasketConfig",
     "oscar.apps.payment.apps.PaymentConfig",
     "oscar.apps.offer.apps.OfferConfig",
@@ -96,7 +97,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "oscar.apps.basket.middleware.BasketMiddleware",
+    "marketplace.middleware.BasketMiddleware",  # Oscar's, re-pricing the basket after login
     "django.contrib.flatpages.middleware.FlatpageFallbackMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
@@ -166,6 +167,17 @@ STORAGES = {
 HAYSTACK_CONNECTIONS = {"default": {"ENGINE": "haystack.backends.simple_backend.SimpleEngine"}}
 # Our search app indexes on its own; haystack must not listen to saves.
 HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"
+
+# The public address of the site, in messages to buyers.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Payments: card payments through Stripe (STRIPE_API_BASE points the tests at stripe-mock); bank
+# notifications (VietQR transfers) are signed with BANK_WEBHOOK_SECRET (HMAC-SHA256 of the body).
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "")
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "https://api.stripe.com")
+BANK_WEBHOOK_SECRET = os.environ.get("BANK_WEBHOOK_SECRET", "")
 
 # Product search: an Elasticsearch 8/9 or OpenSearch 2/3 cluster (opensearch+http://..., elasticsearch+https://...,
 # or a plain http(s) URL whose product is detected), else PostgreSQL. SEARCH_INDEX is the alias searched.

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from oscar.core.loading import get_class
 
+from marketplace.payments.services import announcements
 from sellers.orders import LINE_STATUS_LABELS, stall_order_advance, stall_order_or_404, stall_orders
 from sellers.views.stall import with_stall
 
@@ -16,6 +17,7 @@ InvalidLineStatus = get_class("order.exceptions", "InvalidLineStatus")
 ACTION_MESSAGES = {
     "confirm": gettext_lazy("Order confirmed."),
     "ship": gettext_lazy("Marked as shipped."),
+    "deliver": gettext_lazy("Marked as delivered."),
     "paid": gettext_lazy("Marked as paid."),
 }
 
@@ -23,9 +25,14 @@ ACTION_MESSAGES = {
 @with_stall
 def order_list(request, stall):
     orders = stall_orders(stall)[:100]
-    return render(
-        request, "sellers/order_list.html", {"stall": stall, "orders": orders, "labels": LINE_STATUS_LABELS}
-    )
+    context = {
+        "stall": stall,
+        "orders": orders,
+        "labels": LINE_STATUS_LABELS,
+        # Said aloud by the browser, like the shop speakers that announce a transfer.
+        "announcements": announcements(stall),
+    }
+    return render(request, "sellers/order_list.html", context)
 
 
 @with_stall

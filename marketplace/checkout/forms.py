@@ -1,0 +1,108 @@
+"""The one checkout form: who and where, how each stall is paid. Messages in plain words."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from vietnam_provinces import Province, ProvinceCode, Ward, WardCode
+
+from marketplace.payments.checkout import Buyer, methods_for
+from marketplace.payments.models import Checkout, OrderPayment
+from sellers.phone import normalize_mobile
+
+
+def province_choices() -> list[tuple[int, str]]:
+    return sorted(((int(p.code), p.name) for p in Province.iter_all()), key=lambda choice: choice[1])
+
+
+def commune_choices(province_code: int | None) -> list[tuple[str, str]]:
+    if not province_code:
+        return []
+    try:
+        wards = Ward.iter_by_province(ProvinceCode(province_code))
+    except ValueError:
+        return []
+    return [("", _("Choose your commune"))] + sorted(
+        ((str(int(w.code)), w.name) for w in wards), key=lambda c: c[1]
+    )
+
+
+class CheckoutForm(forms.Form):
+    name = forms.CharField(label=_("Full name"), max_length=120)
+    phone = forms.CharField(
+        label=_("Mobile phone"), max_length=20, help_text=_("For the delivery and to track your order.")
+    )
+    email = forms.EmailField(label=_("E-mail (optional)"), required=False)
+    delivery = forms.ChoiceField(
+        label=_("How you get it"),
+        choices=Checkout.Delivery.choices,
+        widget=forms.RadioSelect,
+        initial="delivery",
+    )
+    province = forms.TypedChoiceField(label=_("Province"), coerce=int, choices=province_choices)
+    # Any code is accepted here and checked against the province in clean(): the buyer may have
+    # changed the province without asking for its communes again.
+    commune = forms.IntegerField(label=_("Commune or ward"), required=False, widget=forms.Select)
+    address = forms.CharField(label=_("House number, street, village"), max_length=200, required=False)
+
+    def __init__(self, *args, groups, cards: bool, province: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        chosen = self.data.get("province") or province
+        self.fields["commune"].widget.choices = commune_choices(
+            int(chosen) if str(chosen or "").isdigit() else None
+        )
+        self.groups = groups
+        for group in groups:
+            methods = methods_for(group.stall, cards=cards)
+            self.fields[f"pay_{group.stall.pk}"] = forms.ChoiceField(
+                label=_("How to pay %(stall)s") % {"stall": group.stall.name},
+                choices=[(m, OrderPayment.Method(m).label) for m in methods],
+                initial=methods[0],
+                widget=forms.RadioSelect,
+            )
+            group.pay_field = f"pay_{group.stall.pk}"
+
+    def clean_phone(self):
+        return normalize_mobile(self.cleaned_data["phone"])
+
+    def clean(self):
+        data = super().clean()
+        province, commune = data.get("province"), data.get("commune")
+        if commune:
+            try:
+                ward = Ward.from_code(WardCode(commune))
+            except ValueError:
+                ward = None
+            if ward is None or int(ward.province_code) != province:
+                self.add_error("commune", _("This commune is not in the province you chose."))
+        if data.get("delivery") == Checkout.Delivery.DELIVERY:
+            if not commune and "commune" not in self.errors:
+                self.add_error("commune", _("Choose the commune to deliver to."))
+            if not data.get("address"):
+                self.add_error("address", _("Write the house number, street or village to deliver to."))
+        return data
+
+    def buyer(self) -> Buyer:
+        data = self.cleaned_data
+        province = Province.from_code(ProvinceCode(data["province"]))
+        commune = Ward.from_code(WardCode(data["commune"])) if data.get("commune") else None
+        return Buyer(
+            name=data["name"].strip(),
+            phone=data["phone"],
+            email=data.get("email", ""),
+            delivery=data["delivery"],
+            province_code=data["province"],
+            province_name=province.name,
+            commune_code=data.get("commune"),
+            commune_name=commune.name if commune else "",
+            address=data.get("address", "").strip(),
+        )
+
+    def methods(self) -> dict[int, str]:
+        return {group.stall.pk: self.cleaned_data[group.pay_field] for group in self.groups}
+
+
+class TrackForm(forms.Form):
+    number = forms.CharField(label=_("Order number"), max_length=40)
+    phone = forms.CharField(label=_("Mobile phone used for the order"), max_length=20)
+
+    def clean_phone(self):
+        return normalize_mobile(self.cleaned_data["phone"])

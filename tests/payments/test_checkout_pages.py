@@ -1,0 +1,261 @@
+"""A guest buys from two stalls on one page, sees how to pay each, and tracks the orders; the stall and
+the payment notifications confirm the money once."""
+
+import json
+import re
+
+import pytest
+from django.core import mail
+from django.test import Client
+from oscar.core.loading import get_model
+
+from marketplace.payments import card, vietqr
+from marketplace.payments.models import OrderPayment
+from marketplace.payments.services import bank_signature
+from tests.factories import CommuneFactory, StallFactory, UserFactory, make_product
+
+pytestmark = pytest.mark.django_db
+
+Order = get_model("order", "Order")
+StockRecord = get_model("partner", "StockRecord")
+
+FORM = {
+    "name": "Trần Thị Mai",
+    "phone": "0912 345 678",
+    "email": "mai@example.vn",
+    "delivery": "delivery",
+    "province": "24",
+    "commune": "7582",
+    "address": "Thôn Kép 1",
+}
+
+
+@pytest.fixture
+def shop(make_storefront, outbox):
+    commune = CommuneFactory(code=7582, name="Xã Lục Ngạn", province_code=24, province_name="Bắc Ninh")
+    coop = StallFactory(
+        commune=commune,
+        partner__name="HTX Lục Ngạn Xanh",
+        bank_bin="970436",
+        bank_account_number="0011001234567",
+        bank_account_name="HTX LUC NGAN XANH",
+        delivery_fee=25000,
+    )
+    farm = StallFactory(commune=commune, partner__name="Vườn bưởi cô Lan", delivery_fee=20000)
+    lychee = make_product(stall=coop, title="Vải thiều Lục Ngạn", price=65000, stock=10)
+    pomelo = make_product(stall=farm, title="Bưởi da xanh", price=50000, stock=3)
+    make_storefront(communes=[commune])
+    return coop, farm, lychee, pomelo
+
+
+def fill_basket(client, *items):
+    for product, quantity in items:
+        client.post(f"/shop/basket/add/{product.pk}/", {"product_id": product.pk, "quantity": quantity})
+
+
+def place(client, shop, **changes):
+    coop, farm, lychee, pomelo = shop
+    fill_basket(client, (lychee, 2), (pomelo, 1))
+    data = {**FORM, f"pay_{coop.pk}": "vietqr", f"pay_{farm.pk}": "cod", **changes}
+    return client.post("/shop/checkout/", data)
+
+
+def test_the_checkout_page_shows_each_stall_with_its_delivery_and_ways_to_pay(client, shop):
+    coop, farm, lychee, pomelo = shop
+    fill_basket(client, (lychee, 2), (pomelo, 1))
+
+    html = client.get("/shop/checkout/").content.decode()
+
+    assert "HTX Lục Ngạn Xanh" in html and "Vườn bưởi cô Lan" in html
+    assert "155.000 ₫" in html and "70.000 ₫" in html and "225.000 ₫" in html  # each stall, then the total
+    assert f'name="pay_{coop.pk}" value="vietqr"' in html
+    assert f'name="pay_{farm.pk}" value="vietqr"' not in html  # no bank account: no transfer
+    assert "Xã Lục Ngạn" in html  # the storefront's province: its communes are listed already
+
+
+def test_a_guest_places_two_orders_and_sees_how_to_pay_each(client, shop, outbox, committed):
+    with committed():
+        response = place(client, shop)
+
+    assert response.status_code == 302
+    page = client.get(response.url).content.decode()
+    payments = {p.stall.name: p for p in OrderPayment.objects.select_related("order", "stall")}
+    qr = payments["HTX Lục Ngạn Xanh"]
+    assert (qr.amount, payments["Vườn bưởi cô Lan"].amount) == (155000, 70000)
+    assert "<svg" in page and "0011001234567" in page and "Vietcombank" in page
+    assert 'value="155000"' in page
+    assert "Trả 70.000 ₫ tiền mặt khi nhận hàng" in page
+    assert qr.order.number in page and payments["Vườn bưởi cô Lan"].order.number in page
+    parsed = vietqr.parse_payload(re.search(r'data-payload="([^"]+)"', page).group(1))  # CRC verified
+    assert (parsed["bank_bin"], parsed["account"], parsed["amount"]) == ("970436", "0011001234567", 155000)
+    texts = [m.text for m in outbox if m.phone == "+84912345678"]
+    assert texts and qr.order.number in texts[-1]
+    assert mail.outbox and mail.outbox[-1].to == ["mai@example.vn"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"phone": "12345"}, "Hãy nhập số di động Việt Nam"),
+        ({"commune": "26425"}, "Xã này không thuộc tỉnh đã chọn."),
+        ({"address": ""}, "Ghi số nhà, đường hoặc thôn"),
+    ],
+)
+def test_bad_input_gets_a_clear_message_and_keeps_what_was_typed(client, shop, changes, message):
+    response = place(client, shop, **changes)
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert message in html
+    assert 'value="Trần Thị Mai"' in html
+    assert not Order.objects.exists()
+    assert "Vải thiều Lục Ngạn" in client.get("/shop/basket/").content.decode()
+
+
+def test_a_price_changed_meanwhile_is_shown_and_nothing_is_ordered(client, shop):
+    coop, farm, lychee, pomelo = shop
+    fill_basket(client, (lychee, 2), (pomelo, 1))
+    StockRecord.objects.filter(product=lychee).update(price=70000)
+
+    response = client.post("/shop/checkout/", {**FORM, f"pay_{coop.pk}": "vietqr", f"pay_{farm.pk}": "cod"})
+
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "Giá của Vải thiều Lục Ngạn nay là 70.000 ₫" in html
+    assert 'value="Trần Thị Mai"' in html and not Order.objects.exists()
+    assert "140.000 ₫" in client.get("/shop/checkout/").content.decode()  # the basket now has the new price
+
+
+def test_another_browser_cannot_open_the_thank_you_page(client, shop):
+    url = place(client, shop).url
+
+    assert Client().get(url).status_code == 404
+
+
+def test_tracking_by_order_number_and_phone(client, shop):
+    place(client, shop)
+    order = Order.objects.order_by("number").first()
+    tracker = Client()
+
+    found = tracker.post("/shop/track/", {"number": order.number, "phone": "0912345678"})
+    wrong = tracker.post("/shop/track/", {"number": order.number, "phone": "0987654321"})
+
+    html = found.content.decode()
+    assert found.status_code == 200
+    assert all(o.number in html for o in Order.objects.all())
+    assert "Đã đặt hàng" in html
+    revealed = wrong.content.decode()
+    assert wrong.status_code == 404
+    assert "Vải thiều Lục Ngạn" not in revealed and "Trần Thị Mai" not in revealed
+    assert "Không có đơn nào khớp" in wrong.content.decode()
+
+
+def test_tracking_is_rate_limited(client, shop):
+    for _ in range(10):
+        client.post("/shop/track/", {"number": "100001", "phone": "0912345678"})
+
+    assert client.post("/shop/track/", {"number": "100001", "phone": "0912345678"}).status_code == 429
+
+
+def test_the_stall_confirms_a_transfer_once_and_hears_it(client, shop):
+    coop, farm, lychee, pomelo = shop
+    place(client, shop)
+    payment = OrderPayment.objects.get(stall=coop)
+    seller = UserFactory()
+    coop.owner = seller
+    coop.save()
+    client.force_login(seller)
+    action = f"/ban-hang/gian-hang/{coop.pk}/don-hang/{payment.order.pk}/paid/"
+
+    client.post(action)
+    client.post(action)
+    first = client.get(f"/ban-hang/gian-hang/{coop.pk}/don-hang/").content.decode()
+    second = client.get(f"/ban-hang/gian-hang/{coop.pk}/don-hang/").content.decode()
+
+    payment.refresh_from_db()
+    assert payment.status == "paid" and payment.confirmed_by == seller
+    assert payment.order.payment_events.count() == 1
+    assert f"Đã nhận 155.000 đồng cho đơn {payment.order.number}" in first
+    assert "speechSynthesis" in first and "Đã nhận 155.000" not in second
+
+
+def test_a_signed_bank_notification_confirms_the_transfer_once(client, shop, settings):
+    settings.BANK_WEBHOOK_SECRET = "bank-test-secret"
+    coop, farm, lychee, pomelo = shop
+    place(client, shop)
+    payment = OrderPayment.objects.get(stall=coop)
+    body = json.dumps(
+        {"id": "FT2611240001", "amount": 155000, "content": f"{payment.order.number} CHUYEN KHOAN"}
+    ).encode()
+
+    def notify(data, signature=None):
+        return client.post(
+            "/shop/checkout/webhook/ngan-hang/",
+            data,
+            content_type="application/json",
+            HTTP_X_SIGNATURE=signature or bank_signature(data),
+        )
+
+    assert notify(body, "0" * 64).status_code == 400
+    assert notify(body).json()["status"] == "ok"
+    assert notify(body).json()["status"] == "already processed"
+    wrong_amount = json.dumps({"id": "FT2", "amount": 1000, "content": payment.order.number}).encode()
+    assert notify(wrong_amount).status_code == 409
+    payment.refresh_from_db()
+    assert payment.status == "paid" and payment.reference == "FT2611240001"
+    assert payment.order.payment_events.count() == 1
+
+
+def test_card_payment_with_stripe_mock_and_its_webhook(client, shop, stripe_mock):
+    coop, farm, lychee, pomelo = shop
+    response = place(client, shop, **{f"pay_{farm.pk}": "card"})
+    payment = OrderPayment.objects.get(stall=farm)
+    assert payment.method == "card" and payment.reference.startswith("pi_")  # created on stripe-mock
+
+    paid = client.post(f"/shop/checkout/the/{payment.order.number}/", follow=True)
+    assert "Đã gửi thanh toán thẻ" in paid.content.decode()
+
+    event = {
+        "id": "evt_test_1",
+        "type": "payment_intent.succeeded",
+        "data": {
+            "object": {"id": payment.reference, "amount": 70000, "amount_received": 70000, "metadata": {}}
+        },
+    }
+    body = json.dumps(event).encode()
+
+    def deliver(data, secret="whsec_test_secret"):
+        return client.post(
+            "/shop/checkout/webhook/stripe/",
+            data,
+            content_type="application/json",
+            HTTP_STRIPE_SIGNATURE=card.signed_header(data, secret),
+        )
+
+    assert deliver(body, secret="whsec_wrong").status_code == 400
+    assert deliver(body).json()["status"] == "ok"
+    assert deliver(body).json()["status"] == "already processed"
+    unknown = json.dumps(
+        {**event, "id": "evt_2", "data": {"object": {"id": "pi_unknown", "amount": 1}}}
+    ).encode()
+    assert deliver(unknown).status_code == 404
+    payment.refresh_from_db()
+    assert payment.status == "paid" and payment.order.payment_events.count() == 1
+    assert "Đã thanh toán. Cảm ơn bạn." in client.get(response.url).content.decode()
+
+
+def test_sellers_stay_out_of_oscars_dashboard_and_see_only_their_lines_at_their_stall(client, shop):
+    coop, farm, lychee, pomelo = shop
+    place(client, shop)
+    seller = UserFactory()
+    farm.owner = seller
+    farm.save()
+    farm.partner.users.add(seller)
+    client.force_login(seller)
+    order = OrderPayment.objects.get(stall=farm).order
+
+    dashboard = client.get(f"/shop/dashboard/orders/{order.number}/")
+    own = client.get(f"/ban-hang/gian-hang/{farm.pk}/don-hang/").content.decode()
+
+    assert dashboard.status_code in (302, 403)  # Oscar's dashboard would show every line of an order
+    assert "Bưởi da xanh" in own and "Vải thiều Lục Ngạn" not in own
