@@ -259,3 +259,45 @@ def test_sellers_stay_out_of_oscars_dashboard_and_see_only_their_lines_at_their_
 
     assert dashboard.status_code in (302, 403)  # Oscar's dashboard would show every line of an order
     assert "Bưởi da xanh" in own and "Vải thiều Lục Ngạn" not in own
+
+
+def test_the_buyer_hears_of_each_status_change(client, shop, outbox, committed):
+    coop, farm, lychee, pomelo = shop
+    place(client, shop)
+    payment = OrderPayment.objects.get(stall=farm)
+    seller = UserFactory()
+    farm.owner = seller
+    farm.save()
+    client.force_login(seller)
+
+    with committed():
+        client.post(f"/ban-hang/gian-hang/{farm.pk}/don-hang/{payment.order.pk}/confirm/")
+    with committed():
+        client.post(f"/ban-hang/gian-hang/{farm.pk}/don-hang/{payment.order.pk}/ship/")
+
+    texts = [m.text for m in outbox if m.phone == "+84912345678"]
+    assert f"đơn {payment.order.number} nay: Gian hàng đã xác nhận" in texts[-2]
+    assert f"đơn {payment.order.number} nay: Đang giao" in texts[-1]
+
+
+def test_a_failed_card_payment_is_shown_and_a_later_success_still_counts(client, shop, stripe_mock):
+    coop, farm, lychee, pomelo = shop
+    response = place(client, shop, **{f"pay_{farm.pk}": "card"})
+    payment = OrderPayment.objects.get(stall=farm)
+
+    def deliver(event_id, kind):
+        intent = {"id": payment.reference, "amount": 70000, "amount_received": 70000}
+        body = json.dumps({"id": event_id, "type": kind, "data": {"object": intent}}).encode()
+        return client.post(
+            "/shop/checkout/webhook/stripe/",
+            body,
+            content_type="application/json",
+            HTTP_STRIPE_SIGNATURE=card.signed_header(body, "whsec_test_secret"),
+        )
+
+    deliver("evt_failed", "payment_intent.payment_failed")
+    assert "Thanh toán thẻ không thành công" in client.get(response.url).content.decode()
+    deliver("evt_ok", "payment_intent.succeeded")
+    deliver("evt_late_failure", "payment_intent.payment_failed")  # never undoes a confirmed payment
+    payment.refresh_from_db()
+    assert payment.status == "paid"
