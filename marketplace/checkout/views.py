@@ -135,10 +135,21 @@ def _payments_for_page(checkout: Checkout) -> list[OrderPayment]:
 
 def thank_you(request, reference: str):
     checkout = _own_checkout(request, reference)
+    payments = _payments_for_page(checkout)
+    if settings.STRIPE_PUBLISHABLE_KEY:
+        # Stripe's own card form (Payment Element) needs each open card order's client secret.
+        for payment in payments:
+            if payment.method == OrderPayment.Method.CARD and payment.status != OrderPayment.Status.PAID:
+                try:
+                    payment.client_secret = card.retrieve_intent(payment.reference)["client_secret"]
+                except (card.CardError, ValueError) as error:
+                    logger.error("Card form for order %s unavailable: %s", payment.order.number, error)
     context = {
         "checkout": checkout,
-        "payments": _payments_for_page(checkout),
-        "cards_test_mode": _test_mode(),
+        "payments": payments,
+        "cards_test_mode": _test_mode() and not settings.STRIPE_PUBLISHABLE_KEY,
+        "stripe_key": settings.STRIPE_PUBLISHABLE_KEY,
+        "return_url": request.build_absolute_uri(),
     }
     return render(request, "oscar/checkout/thank_you.html", context)
 

@@ -301,3 +301,14 @@ def test_a_failed_card_payment_is_shown_and_a_later_success_still_counts(client,
     deliver("evt_late_failure", "payment_intent.payment_failed")  # never undoes a confirmed payment
     payment.refresh_from_db()
     assert payment.status == "paid"
+
+
+def test_with_a_publishable_key_the_card_is_typed_into_stripes_own_form(client, shop, stripe_mock, settings):
+    settings.STRIPE_PUBLISHABLE_KEY = "pk_test_123"
+    coop, farm, lychee, pomelo = shop
+
+    page = client.get(place(client, shop, **{f"pay_{farm.pk}": "card"}).url).content.decode()
+
+    assert "https://js.stripe.com/v3/" in page and 'Stripe("pk_test_123"' in page
+    assert re.search(r'class="card-form" data-client-secret="pi_\w+_secret_\w+"', page)
+    assert "thẻ thử" not in page  # the test-card shortcut is only for stripe-mock without a key
