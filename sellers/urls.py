@@ -21,6 +21,7 @@ urlpatterns = [
     path("gian-hang/<int:stall_pk>/san-pham/moi/", products.product_edit, name="product-create"),
     path("gian-hang/<int:stall_pk>/san-pham/<int:product_pk>/", products.product_edit, name="product-edit"),
     path("gian-hang/<int:stall_pk>/don-hang/", orders.order_list, name="orders"),
+    path("gian-hang/<int:stall_pk>/don-hang/thong-bao/", orders.order_announcements, name="announcements"),
     path(
         "gian-hang/<int:stall_pk>/don-hang/<int:order_pk>/<slug:action>/",
         orders.order_action,

@@ -1,7 +1,7 @@
 """The stall's orders: only its own lines, and the three things a household does with them."""
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -33,6 +33,16 @@ def order_list(request, stall):
         "announcements": announcements(stall),
     }
     return render(request, "sellers/order_list.html", context)
+
+
+@with_stall
+def order_announcements(request, stall):
+    """Payments confirmed since the page last asked (the order page polls this to say them aloud)."""
+    response = JsonResponse(
+        {"announcements": announcements(stall)}, json_dumps_params={"ensure_ascii": False}
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @with_stall

@@ -317,3 +317,30 @@ def test_with_a_publishable_key_the_card_is_typed_into_stripes_own_form(client, 
     assert "https://js.stripe.com/v3/" in page and 'Stripe("pk_test_123"' in page
     assert re.search(r'class="card-form" data-client-secret="pi_\w+_secret_\w+"', page)
     assert "thẻ thử" not in page  # the test-card shortcut is only for stripe-mock without a key
+
+
+def test_the_open_orders_page_hears_a_transfer_confirmed_by_the_bank(client, shop, settings):
+    settings.BANK_WEBHOOK_SECRET = "bank-test-secret"
+    coop, farm, lychee, pomelo = shop
+    place(client, shop)
+    payment = OrderPayment.objects.get(stall=coop)
+    seller, stranger = UserFactory(), UserFactory()
+    coop.owner = seller
+    coop.save()
+    page = Client()
+    page.force_login(seller)
+    url = f"/ban-hang/gian-hang/{coop.pk}/don-hang/thong-bao/"
+    assert page.get(url).json() == {"announcements": []}
+
+    body = json.dumps({"id": "FT1", "amount": 155000, "content": payment.order.number}).encode()
+    client.post(
+        "/shop/checkout/webhook/ngan-hang/",
+        body,
+        content_type="application/json",
+        HTTP_X_SIGNATURE=bank_signature(body),
+    )
+
+    assert page.get(url).json() == {"announcements": [f"Đã nhận 155.000 đồng cho đơn {payment.order.number}"]}
+    assert page.get(url).json() == {"announcements": []}  # said once
+    page.force_login(stranger)
+    assert page.get(url).status_code == 404
