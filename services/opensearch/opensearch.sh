@@ -55,8 +55,9 @@ STAMP_FILE="$LIB_DIR/.stamp"
 MAIN_CLASS=org.codelibs.opensearch.runner.OpenSearchRunner
 ICU_PLUGIN=org.opensearch.plugin.analysis.icu.AnalysisICUPlugin
 
-log() { echo "opensearch: $*" >&2; }
-die() { echo "opensearch: ERROR: $*" >&2; exit 1; }
+SERVICE=opensearch
+# shellcheck source=../lib.sh
+source "$SCRIPT_DIR/../lib.sh"
 
 # ---------------------------------------------------------------- checks
 
@@ -135,21 +136,13 @@ cmd_install() {
 # Prints the pid of our node if the pid file points at a live OpenSearchRunner
 # process using $BASE_DIR; removes a stale pid file.
 running_pid() {
-    [[ -f "$PID_FILE" ]] || return 0
-    local pid args
-    pid="$(cat "$PID_FILE" 2>/dev/null || true)"
-    if [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null; then
-        if [[ -r "/proc/$pid/cmdline" ]]; then
-            args="$(tr '\0' ' ' <"/proc/$pid/cmdline")"
-        else
-            args="$(ps -p "$pid" -o args= 2>/dev/null || true)"
-        fi
-        if [[ "$args" == *"$MAIN_CLASS"* && "$args" == *"$BASE_DIR"* ]]; then
-            echo "$pid"
-            return 0
-        fi
+    local pid
+    pid="$(pid_from_file "$PID_FILE" "$MAIN_CLASS" "$BASE_DIR")"
+    if [[ -n "$pid" ]]; then
+        echo "$pid"
+    else
+        rm -f "$PID_FILE" "$PORT_FILE"
     fi
-    rm -f "$PID_FILE" "$PORT_FILE"
 }
 
 # Health of the node at $1 (port); prints green/yellow/red, or nothing if
@@ -159,19 +152,6 @@ health() {
     body="$(curl -s --max-time 3 "http://$HOST:$1/_cluster/health" 2>/dev/null)" || return 0
     [[ "$body" == *"\"cluster_name\":\"$CLUSTER_NAME\""* ]] || return 0
     sed -n 's/.*"status":"\([a-z]*\)".*/\1/p' <<<"$body"
-}
-
-port_in_use() {
-    # bash's /dev/tcp; works without nc/ss/lsof
-    (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null
-}
-
-show_log_tail() {
-    if [[ -f "$LOG_FILE" ]]; then
-        echo "----- last 40 lines of $LOG_FILE -----" >&2
-        tail -n 40 "$LOG_FILE" >&2
-        echo "--------------------------------------" >&2
-    fi
 }
 
 # Waits until the node (pid $1) answers yellow/green on $PORT.
@@ -303,22 +283,7 @@ cmd_stop() {
         log "not running"
         return 0
     fi
-    log "stopping (pid $pid) ..."
-    kill -TERM "$pid" 2>/dev/null || true
-    local i
-    for ((i = 0; i < 300; i++)); do # 30 s
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-        log "still alive after 30s, sending SIGKILL"
-        kill -KILL "$pid" 2>/dev/null || true
-        for ((i = 0; i < 50; i++)); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -0 "$pid" 2>/dev/null && die "could not stop pid $pid"
-    fi
+    stop_process "$pid" 30
     rm -f "$PID_FILE" "$PORT_FILE"
     log "stopped"
 }

@@ -53,11 +53,9 @@ PID_FILE="$BASE_DIR/server.pid"
 PORTS_FILE="$BASE_DIR/server.ports"
 INSTALL_LOG="$BASE_DIR/install.log"
 
-log() { echo "stripe-mock: $*" >&2; }
-die() {
-    echo "stripe-mock: ERROR: $*" >&2
-    exit 1
-}
+SERVICE=stripe-mock
+# shellcheck source=../lib.sh
+source "$SCRIPT_DIR/../lib.sh"
 
 # ---------------------------------------------------------------- checks
 
@@ -116,21 +114,13 @@ cmd_install() {
 # Prints the pid of our server if the pid file points at a live stripe-mock started from $BIN;
 # removes a stale pid file.
 running_pid() {
-    [[ -f "$PID_FILE" ]] || return 0
-    local pid args
-    pid="$(cat "$PID_FILE" 2>/dev/null || true)"
-    if [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null; then
-        if [[ -r "/proc/$pid/cmdline" ]]; then
-            args="$(tr '\0' ' ' <"/proc/$pid/cmdline")"
-        else
-            args="$(ps -p "$pid" -o args= 2>/dev/null || true)"
-        fi
-        if [[ "$args" == *"$BIN"* ]]; then
-            echo "$pid"
-            return 0
-        fi
+    local pid
+    pid="$(pid_from_file "$PID_FILE" "$BIN")"
+    if [[ -n "$pid" ]]; then
+        echo "$pid"
+    else
+        rm -f "$PID_FILE" "$PORTS_FILE"
     fi
-    rm -f "$PID_FILE" "$PORTS_FILE"
 }
 
 # True if the server on HTTP port $1 answers a list request with JSON.
@@ -139,19 +129,6 @@ answers() {
     body="$(curl -s --max-time 3 -H "Authorization: Bearer $TEST_KEY" \
         "http://$HOST:$1/v1/payment_intents?limit=1" 2>/dev/null)" || return 1
     [[ "$body" =~ \"object\":\ *\"list\" ]]
-}
-
-port_in_use() {
-    # bash's /dev/tcp; works without nc/ss/lsof
-    (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null
-}
-
-show_log_tail() {
-    if [[ -f "$LOG_FILE" ]]; then
-        echo "----- last 40 lines of $LOG_FILE -----" >&2
-        tail -n 40 "$LOG_FILE" >&2
-        echo "--------------------------------------" >&2
-    fi
 }
 
 # Waits until the server (pid $1) answers on $PORT.
@@ -228,22 +205,7 @@ cmd_stop() {
         log "not running"
         return 0
     fi
-    log "stopping (pid $pid) ..."
-    kill -TERM "$pid" 2>/dev/null || true
-    local i
-    for ((i = 0; i < 100; i++)); do # 10 s
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-        log "still alive after 10s, sending SIGKILL"
-        kill -KILL "$pid" 2>/dev/null || true
-        for ((i = 0; i < 50; i++)); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -0 "$pid" 2>/dev/null && die "could not stop pid $pid"
-    fi
+    stop_process "$pid" 10
     rm -f "$PID_FILE" "$PORTS_FILE"
     log "stopped"
 }
