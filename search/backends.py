@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, TrigramSimilarity
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -56,7 +57,11 @@ class SearchRequest:
 
     def __post_init__(self):
         self.text = self.text[: text.MAX_QUERY_LENGTH].strip()
-        self.filters = {name: values for name, values in self.filters.items() if name in FACETS and values}
+        self.filters = {
+            name: valid
+            for name, values in self.filters.items()
+            if name in FACETS and (valid := _valid_values(name, values))
+        }
         self.sort = self.sort if self.sort in SORTS else "relevance"
         self.per_page = max(1, min(self.per_page, 100))
         self.page = max(1, min(self.page, self.max_page))
@@ -68,6 +73,24 @@ class SearchRequest:
     @property
     def offset(self) -> int:
         return (self.page - 1) * self.per_page
+
+
+CERTIFICATIONS = ("ocop", "vietgap", "globalgap", "organic")
+MAX_ID = 2**31 - 1
+
+
+def _valid_values(name: str, values: list[str]) -> list[str]:
+    """Only values a facet can hold (the URL may carry anything): ids as plain digits in range,
+    known price ranges, standards and true/false."""
+    if name == "price":
+        allowed = [v for v in values if v in PRICE_RANGES]
+    elif name == "in_stock":
+        allowed = [v for v in values if v in ("true", "false")]
+    elif name == "certification":
+        allowed = [v for v in values if v in CERTIFICATIONS]
+    else:
+        allowed = [v for v in values if v.isascii() and v.isdigit() and 0 < int(v) <= MAX_ID]
+    return list(dict.fromkeys(allowed))[:20]
 
 
 @dataclass
@@ -418,7 +441,10 @@ class DatabaseBackend:
         if not q:
             return "TRUE", []
         query = ProductEntry.objects.filter(q).query
-        sql, params = query.get_compiler(using="default").compile(query.where)
+        try:
+            sql, params = query.get_compiler(using="default").compile(query.where)
+        except EmptyResultSet:
+            return "FALSE", []
         return sql or "TRUE", list(params)
 
     def _count(self, entries, chosen: dict[str, Q], selected: dict[str, list[str]]):
@@ -596,8 +622,13 @@ class FallbackBackend:
             try:
                 return getattr(self.engine, method)(*args, **kwargs)
             except EngineError as error:
-                self._failed_at[key] = time.monotonic()
-                logger.error("Search engine failed, using the database for %ss: %s", self.RETRY_AFTER, error)
+                if error.unavailable:  # down or failing: spare it (and the buyers' time) for a while
+                    self._failed_at[key] = time.monotonic()
+                    logger.error(
+                        "Search engine failed, using the database for %ss: %s", self.RETRY_AFTER, error
+                    )
+                else:  # this request was refused: the database answers it, the engine stays in use
+                    logger.error("Search engine refused a request, the database answered it: %s", error)
         return getattr(self.database, method)(*args, **kwargs)
 
     def search(self, request: SearchRequest) -> SearchResult:

@@ -19,7 +19,11 @@ TIMEOUT = 5
 
 
 class EngineError(Exception):
-    """The engine could not be reached or refused a request."""
+    """The engine could not be reached (``unavailable``), or refused one request."""
+
+    def __init__(self, message: str, *, unavailable: bool = True):
+        super().__init__(message)
+        self.unavailable = unavailable
 
 
 class Engine:
@@ -46,7 +50,11 @@ class Engine:
         try:
             return target(*args, **kwargs)
         except self._errors() as error:
-            raise EngineError(f"{self.kind} {method}: {error}") from error
+            status = getattr(error, "status_code", None) or getattr(
+                getattr(error, "meta", None), "status", None
+            )
+            refused = isinstance(status, int) and 400 <= status < 500
+            raise EngineError(f"{self.kind} {method}: {error}", unavailable=not refused) from error
 
     def search(self, index: str, body: dict) -> dict:
         return dict(self.call("search", index=index, body=body))

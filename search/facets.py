@@ -63,7 +63,7 @@ def labels(values: dict[str, set[str]]) -> dict[str, dict[str, str]]:
     """A label for each value of each facet (a few small queries for the names)."""
 
     def ids(name):
-        return [int(value) for value in values.get(name, ()) if value.isdigit()]
+        return [int(value) for value in values.get(name, ()) if value.isascii() and value.isdigit()]
 
     from traceability.models import Certification
 

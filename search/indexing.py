@@ -12,6 +12,7 @@ from oscar.core.loading import get_model
 
 from search.backends import DatabaseBackend, engine_backend
 from search.documents import product_documents, public_products
+from search.engines import EngineError
 
 logger = logging.getLogger(__name__)
 
@@ -22,7 +23,13 @@ _pending = threading.local()
 
 
 def backends() -> list:
-    engine = engine_backend()
+    """PostgreSQL always; the engine when configured and reachable (else the failure is logged and
+    PostgreSQL is still written)."""
+    try:
+        engine = engine_backend()
+    except EngineError as error:
+        logger.error("Search engine unavailable for indexing: %s", error)
+        engine = None
     return [DatabaseBackend(), *([engine] if engine else [])]
 
 

@@ -6,6 +6,8 @@ Only for visitors with no session, basket or messages (no cookies beyond CSRF an
 them everything else on the page is the same. Anyone else gets the page rendered in full.
 """
 
+import secrets
+
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
@@ -16,9 +18,11 @@ from django.utils.translation import get_language
 
 from traceability.selectors import ScanCounts, ScanTarget, stamp_for_scan, target_warnings, trace_record
 
-SLOT_STAMP = "@@trace-stamp-status@@"
-SLOT_CSRF = "@@trace-csrf-token@@"
-SLOT_NEXT = "@@trace-next-path@@"
+# Random per process, so no product title or event note can contain one.
+_NONCE = secrets.token_hex(8)
+SLOT_STAMP = f"@@trace-stamp-status-{_NONCE}@@"
+SLOT_CSRF = f"@@trace-csrf-token-{_NONCE}@@"
+SLOT_NEXT = f"@@trace-next-path-{_NONCE}@@"
 # The lot's own changes (events, plots, recall) change its key at once; the product's and the
 # producer's show within this time.
 SECONDS = 300

@@ -129,7 +129,10 @@ def _payments_for_page(checkout: Checkout) -> list[OrderPayment]:
     for payment in payments:
         payment.steps = timeline(payment)
         if payment.method == OrderPayment.Method.VIETQR and payment.status != OrderPayment.Status.PAID:
-            payment.vietqr = vietqr_for(payment)
+            try:
+                payment.vietqr = vietqr_for(payment)
+            except ValueError:  # the stall changed its bank details since: the page says to ask it
+                payment.vietqr = None
     return payments
 
 
@@ -208,6 +211,8 @@ def track(request):
 @csrf_exempt
 @require_POST
 def stripe_webhook(request):
+    if not settings.STRIPE_WEBHOOK_SECRET:
+        return JsonResponse({"status": "not configured"}, status=503)
     try:
         event = card.verify_webhook(request.body, request.headers.get("Stripe-Signature"))
     except ValueError as error:  # WebhookSignatureError included
@@ -250,27 +255,35 @@ def _card_payment(intent: dict) -> OrderPayment | None:
 @require_POST
 def bank_webhook(request):
     """A bank's notification of a transfer (the interface for an automatic VietQR confirmation):
-    JSON {"id", "amount", "content"} signed with HMAC-SHA256 of the body in X-Signature."""
+    JSON {"id", "account", "amount", "content"} signed with HMAC-SHA256 of the body in X-Signature.
+    The transfer must reach the stall's own account, with the exact amount, and its content must
+    carry both the order number and the checkout reference (both are in the QR's content)."""
     if not settings.BANK_WEBHOOK_SECRET:
         return JsonResponse({"status": "not configured"}, status=503)
-    if not hmac.compare_digest(bank_signature(request.body), request.headers.get("X-Signature", "")):
+    signature = request.headers.get("X-Signature", "").encode("ascii", "replace")
+    if not hmac.compare_digest(bank_signature(request.body).encode(), signature):
         return HttpResponseBadRequest("Rejected: bad signature")
     try:
         notice = json.loads(request.body)
-        transfer_id, amount, content = str(notice["id"]), int(notice["amount"]), str(notice["content"])
+        transfer_id, account = str(notice["id"]), str(notice["account"])
+        amount, content = int(notice["amount"]), str(notice["content"])
     except (ValueError, KeyError, TypeError):
-        return HttpResponseBadRequest("Rejected: expected JSON with id, amount and content")
-    if not first_time("bank", transfer_id):
-        return JsonResponse({"status": "already processed"})
-    words = content.upper().split()
-    payment = (
-        OrderPayment.objects.filter(method=OrderPayment.Method.VIETQR, order__number__in=words)
-        .select_related("order", "checkout")
-        .first()
-    )
-    if payment is None:
-        return JsonResponse({"status": "unknown order"}, status=404)
-    if amount != payment.amount:
-        return JsonResponse({"status": "amount mismatch", "expected": payment.amount}, status=409)
-    mark_paid(payment, source="bank", reference=transfer_id)
+        return HttpResponseBadRequest("Rejected: expected JSON with id, account, amount and content")
+    with transaction.atomic():  # a failure below forgets the notice, so the bank's retry is handled
+        if not first_time("bank", transfer_id):
+            return JsonResponse({"status": "already processed"})
+        words = content.upper().split()
+        payments = list(
+            OrderPayment.objects.filter(
+                method=OrderPayment.Method.VIETQR, order__number__in=words, checkout__reference__in=words
+            ).select_related("order", "checkout", "stall")[:2]
+        )
+        if len(payments) != 1:
+            return JsonResponse({"status": "unknown order" if not payments else "ambiguous"}, status=404)
+        payment = payments[0]
+        if account != payment.stall.bank_account_number:
+            return JsonResponse({"status": "not the stall's account"}, status=409)
+        if amount != payment.amount:
+            return JsonResponse({"status": "amount mismatch", "expected": payment.amount}, status=409)
+        mark_paid(payment, source="bank", reference=transfer_id)
     return JsonResponse({"status": "ok", "order": payment.order.number})

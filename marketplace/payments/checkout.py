@@ -136,6 +136,9 @@ def place_orders(*, basket, buyer: Buyer, methods: dict[int, str], user=None, re
     if basket.is_empty:
         raise CheckoutProblem([_("Your basket is empty.")])
     with transaction.atomic():
+        # The basket's row first: a second submission waits here, then finds it already placed.
+        if Basket.objects.select_for_update().filter(pk=basket.pk, status=Basket.OPEN).first() is None:
+            raise CheckoutProblem([_("This basket was already ordered.")])
         lines = list(basket.all_lines())
         records = {
             record.pk: record
@@ -168,6 +171,9 @@ def place_orders(*, basket, buyer: Buyer, methods: dict[int, str], user=None, re
 
 def _check(lines: list, records: dict) -> None:
     problems, prices_changed = [], False
+    wanted: dict[int, int] = defaultdict(int)  # two lines may draw on the same stock record
+    for line in lines:
+        wanted[line.stockrecord_id] += line.quantity
     for line in lines:
         record = records[line.stockrecord_id]
         stall = getattr(record.partner, "stall", None)
@@ -179,7 +185,7 @@ def _check(lines: list, records: dict) -> None:
         elif record.price is not None and line.price_incl_tax != record.price:
             prices_changed = True
             problems.append(_price_changed(title, new=record.price, old=line.price_incl_tax))
-        elif record.num_in_stock is not None and (record.net_stock_level or 0) < line.quantity:
+        elif record.num_in_stock is not None and (record.net_stock_level or 0) < wanted[line.stockrecord_id]:
             left = max(record.net_stock_level or 0, 0)
             problems.append(
                 _("Sold out: %(product)s has %(left)s left.") % {"product": title, "left": left}

@@ -190,3 +190,38 @@ def test_after_login_the_merged_basket_is_repriced_and_moved_to_a_stall_that_sel
     line = Basket.objects.get(owner=buyer, status=Basket.OPEN).lines.get()
     assert line.stockrecord.partner == other.partner
     assert line.price_incl_tax == 68000
+
+
+def test_a_second_submission_of_the_same_basket_orders_nothing_more(two_stalls):
+    coop, farm, lychee, pomelo = two_stalls
+    basket = basket_with((pomelo, 2))
+    stale_copy = Basket.objects.get(pk=basket.pk)  # what a double click's second request loaded
+    stale_copy.strategy = basket.strategy
+    place_orders(basket=basket, buyer=BUYER, methods={farm.pk: "cod"})
+
+    with pytest.raises(CheckoutProblem):
+        place_orders(basket=stale_copy, buyer=BUYER, methods={farm.pk: "cod"})
+
+    assert Order.objects.count() == 1
+    assert StockRecord.objects.get(product=pomelo).num_allocated == 2
+
+
+def test_two_lines_on_one_stock_record_are_counted_together(two_stalls):
+    coop, farm, lychee, pomelo = two_stalls
+    basket = basket_with((pomelo, 2))
+    line = basket.all_lines()[0]
+    basket.lines.create(
+        line_reference="second",
+        product=pomelo,
+        stockrecord=line.stockrecord,
+        quantity=2,
+        price_currency="VND",
+        price_excl_tax=line.price_excl_tax,
+        price_incl_tax=line.price_incl_tax,
+    )
+    basket._lines = None
+
+    with pytest.raises(CheckoutProblem) as problem:
+        place_orders(basket=basket, buyer=BUYER, methods={farm.pk: "cod"})
+
+    assert "Bưởi da xanh" in problem.value.messages[0] and not Order.objects.exists()

@@ -184,8 +184,9 @@ def test_a_signed_bank_notification_confirms_the_transfer_once(client, shop, set
     coop, farm, lychee, pomelo = shop
     place(client, shop)
     payment = OrderPayment.objects.get(stall=coop)
+    content = f"{payment.order.number} {payment.checkout.reference} CHUYEN KHOAN"
     body = json.dumps(
-        {"id": "FT2611240001", "amount": 155000, "content": f"{payment.order.number} CHUYEN KHOAN"}
+        {"id": "FT2611240001", "account": "0011001234567", "amount": 155000, "content": content}
     ).encode()
 
     def notify(data, signature=None):
@@ -199,7 +200,18 @@ def test_a_signed_bank_notification_confirms_the_transfer_once(client, shop, set
     assert notify(body, "0" * 64).status_code == 400
     assert notify(body).json()["status"] == "ok"
     assert notify(body).json()["status"] == "already processed"
-    wrong_amount = json.dumps({"id": "FT2", "amount": 1000, "content": payment.order.number}).encode()
+    wrong_amount = json.dumps(
+        {"id": "FT2", "account": "0011001234567", "amount": 1000, "content": content}
+    ).encode()
+    elsewhere = json.dumps(
+        {"id": "FT3", "account": "999888777", "amount": 155000, "content": content}
+    ).encode()
+    no_reference = json.dumps(
+        {"id": "FT4", "account": "0011001234567", "amount": 155000, "content": payment.order.number}
+    ).encode()
+    assert notify(elsewhere).status_code == 409  # paid into another account: not this stall's money
+    assert notify(no_reference).status_code == 404  # the order number alone is not enough
+    assert notify("é".encode(), "ẞ" * 64).status_code == 400
     assert notify(wrong_amount).status_code == 409
     payment.refresh_from_db()
     assert payment.status == "paid" and payment.reference == "FT2611240001"
@@ -332,7 +344,14 @@ def test_the_open_orders_page_hears_a_transfer_confirmed_by_the_bank(client, sho
     url = f"/ban-hang/gian-hang/{coop.pk}/don-hang/thong-bao/"
     assert page.get(url).json() == {"announcements": []}
 
-    body = json.dumps({"id": "FT1", "amount": 155000, "content": payment.order.number}).encode()
+    body = json.dumps(
+        {
+            "id": "FT1",
+            "account": "0011001234567",
+            "amount": 155000,
+            "content": f"{payment.order.number} {payment.checkout.reference}",
+        }
+    ).encode()
     client.post(
         "/shop/checkout/webhook/ngan-hang/",
         body,
@@ -344,3 +363,26 @@ def test_the_open_orders_page_hears_a_transfer_confirmed_by_the_bank(client, sho
     assert page.get(url).json() == {"announcements": []}  # said once
     page.force_login(stranger)
     assert page.get(url).status_code == 404
+
+
+def test_webhooks_without_their_secret_say_so(client, shop, settings):
+    settings.STRIPE_WEBHOOK_SECRET = settings.BANK_WEBHOOK_SECRET = ""
+
+    assert (
+        client.post("/shop/checkout/webhook/stripe/", b"{}", content_type="application/json").status_code
+        == 503
+    )
+    assert (
+        client.post("/shop/checkout/webhook/ngan-hang/", b"{}", content_type="application/json").status_code
+        == 503
+    )
+
+
+def test_the_page_after_checkout_survives_a_stall_clearing_its_bank_details(client, shop):
+    coop, farm, lychee, pomelo = shop
+    url = place(client, shop).url
+    type(coop).objects.filter(pk=coop.pk).update(bank_bin="", bank_account_number="")
+
+    page = client.get(url)
+
+    assert page.status_code == 200 and "hỏi gian hàng cách trả" in page.content.decode()

@@ -115,3 +115,20 @@ def test_rebuild_swaps_the_alias_and_keeps_search_working(client, products, back
     output = capsys.readouterr()
     assert "opensearch: 4 products" in output.out and "4/4" in output.err
     assert "Vải thiều Lục Ngạn" in client.get("/search/", {"q": "vai thieu"}).content.decode()
+
+
+def test_filters_the_url_cannot_hold_are_ignored_not_errors(client, products, backend):
+    junk = {
+        "q": "vai thieu",
+        "stars": ["abc", "²", "0"],
+        "category": "99999999999999999999",
+        "commune": "-1",
+        "price": "zzz",
+        "in_stock": "zzz",
+        "certification": "<b>x</b>",
+    }
+
+    response = client.get("/search/", junk)
+
+    assert response.status_code == 200
+    assert "Vải thiều Lục Ngạn" in response.content.decode()
