@@ -127,12 +127,16 @@ def test_nothing_is_half_created(two_stalls, what):
     assert basket.status == Basket.OPEN
 
 
-def test_vietqr_is_offered_only_to_a_stall_with_a_bank_account(two_stalls):
+def test_vietqr_is_offered_only_to_a_stall_with_a_bank_account_and_cards_only_when_configured(
+    two_stalls, settings
+):
     coop, farm, lychee, pomelo = two_stalls
+    settings.STRIPE_SECRET_KEY = ""
     basket = basket_with((pomelo, 1))
 
-    with pytest.raises(CheckoutProblem):
-        place_orders(basket=basket, buyer=BUYER, methods={farm.pk: "vietqr"})
+    for method in ("vietqr", "card"):
+        with pytest.raises(CheckoutProblem):
+            place_orders(basket=basket, buyer=BUYER, methods={farm.pk: method})
 
 
 @pytest.mark.django_db(transaction=True)
