@@ -3,7 +3,6 @@
 import datetime
 import io
 import random
-import unicodedata
 import zlib
 from decimal import Decimal
 
@@ -19,6 +18,7 @@ from wagtail.models import Locale, Page, Site
 
 from marketplace import demo_data
 from marketplace.models import Commune, HomePage
+from search.text import fold
 from sellers import roles
 from sellers.models import CommuneAssignment, PhoneAccount
 from sellers.services import stall_page_publish
@@ -125,8 +125,7 @@ def _stall(data: dict, *, commune: Commune) -> Stall:
 
 def _ascii_upper(text: str) -> str:
     """'Vườn vải nhà ông Thành' -> 'VUON VAI NHA ONG THANH', as banks print account names."""
-    text = text.replace("đ", "d").replace("Đ", "D")
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().upper()
+    return fold(text).upper()
 
 
 def _product(data: dict, *, stall: Stall, product_class, categories: dict, with_images: bool) -> Product:

@@ -30,16 +30,21 @@ class BasketMiddleware(OscarBasketMiddleware):
 
 
 def reprice(basket) -> None:
+    """Move each line whose stall can no longer sell it to one that can, then bring every line to
+    its stall's current price (the checkout's own re-pricing)."""
     from oscar.core.loading import get_class
+
+    from marketplace.payments.checkout import refresh_prices
 
     strategy = get_class("partner.strategy", "Selector")().strategy()
     for line in basket.lines.select_related("product", "stockrecord__partner__stall"):
         record = line.stockrecord
-        if record is None or not strategy.fetch_for_line(line, record).availability.is_available_to_buy:
-            chosen = strategy.fetch_for_product(line.product).stockrecord
-            if chosen is None or basket.lines.filter(stockrecord=chosen).exclude(pk=line.pk).exists():
-                continue  # nothing better, or that stall's line is already there: checkout will say so
-            line.stockrecord = record = chosen
-        if record.price is not None:
-            line.price_excl_tax = line.price_incl_tax = record.price
-        line.save(update_fields=["stockrecord", "price_excl_tax", "price_incl_tax"])
+        if record is not None and strategy.fetch_for_line(line, record).availability.is_available_to_buy:
+            continue
+        chosen = strategy.fetch_for_product(line.product).stockrecord
+        if chosen is None or basket.lines.filter(stockrecord=chosen).exclude(pk=line.pk).exists():
+            continue  # nothing better, or that stall's line is already there: checkout will say so
+        line.stockrecord = chosen
+        line.save(update_fields=["stockrecord"])
+    basket._lines = None  # the cached lines predate the merge and the moves
+    refresh_prices(basket)

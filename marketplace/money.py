@@ -8,10 +8,15 @@ def to_dong(amount) -> int:
     return int(Decimal(str(amount)).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
 
 
+def group_thousands(amount) -> str:
+    """120000 -> "120.000": the number as said and written in Vietnamese (dot thousands separator)."""
+    dong = to_dong(amount)
+    sign = "-" if dong < 0 else ""
+    return f"{sign}{abs(dong):,}".replace(",", ".")
+
+
 def format_vnd(amount) -> str:
     """120000 -> "120.000 ₫" (dot thousands separator; CSS keeps it on one line)."""
     if amount is None or amount == "":
         return ""
-    dong = to_dong(amount)
-    sign = "-" if dong < 0 else ""
-    return f"{sign}{abs(dong):,}".replace(",", ".") + " ₫"
+    return group_thousands(amount) + " ₫"

@@ -271,8 +271,7 @@ class EngineBackend:
     def remove(self, product_ids) -> None:
         actions = [{"_op_type": "delete", "_index": self.alias, "_id": pk} for pk in product_ids]
         if actions:
-            helpers = self.engine._helpers()
-            helpers.bulk(self.engine.client, actions, raise_on_error=False)
+            self.engine.bulk(actions, raise_on_error=False)  # already gone is fine
 
     def rebuild(self, documents, *, progress=None) -> int:
         """Into a new index, then the alias moves to it at once: search keeps working meanwhile."""

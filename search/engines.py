@@ -59,11 +59,18 @@ class Engine:
     def search(self, index: str, body: dict) -> dict:
         return dict(self.call("search", index=index, body=body))
 
-    def bulk(self, actions: Iterable[dict], *, chunk_size: int = 1000) -> int:
+    def bulk(self, actions: Iterable[dict], *, chunk_size: int = 1000, raise_on_error: bool = True) -> int:
+        """Send index/delete actions in chunks; with ``raise_on_error=False`` failed items (say,
+        deleting what is not there) are skipped."""
         helpers = self._helpers()
         try:
             indexed, _errors = helpers.bulk(
-                self.client, actions, chunk_size=chunk_size, max_chunk_bytes=20 * 1024 * 1024, refresh=False
+                self.client,
+                actions,
+                chunk_size=chunk_size,
+                max_chunk_bytes=20 * 1024 * 1024,
+                refresh=False,
+                raise_on_error=raise_on_error,
             )
         except self._errors() + (helpers.BulkIndexError,) as error:
             raise EngineError(f"{self.kind} bulk: {error}") from error

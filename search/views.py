@@ -71,14 +71,13 @@ class ProductSearchView(TemplateView):
     def get_context_data(self, **kwargs):
         params = self.request.GET
         query = params.get("q", "").strip()[: text.MAX_QUERY_LENGTH]
-        communes = current_communes(self.request)
         request = SearchRequest(
             text=query,
             filters={name: params.getlist(name) for name in FACETS},
             sort=params.get("sort", "relevance"),
             page=_number(params.get("page")),
             per_page=settings.OSCAR_PRODUCTS_PER_PAGE,
-            communes=None if communes is None else [commune.code for commune in communes],
+            communes=_commune_codes(self.request),
         )
         context = super().get_context_data(query=query, **kwargs)
         if not query and not request.filters:
@@ -116,12 +115,9 @@ class ProductSearchView(TemplateView):
 def suggest(request):
     """/search/suggest?q=: what the header search box proposes as the buyer types (JSON)."""
     query = request.GET.get("q", "")[: text.MAX_QUERY_LENGTH]
-    communes = current_communes(request)
     suggestions = []
     if len(query.strip()) >= 2:
-        suggestions = search_backend().suggest(
-            query, communes=None if communes is None else [commune.code for commune in communes]
-        )
+        suggestions = search_backend().suggest(query, communes=_commune_codes(request))
     response = JsonResponse(
         {
             "query": query,
@@ -134,6 +130,12 @@ def suggest(request):
     )
     patch_cache_control(response, public=True, max_age=60)
     return response
+
+
+def _commune_codes(request) -> list[int] | None:
+    """The current storefront's communes (None on the platform's own site: everywhere)."""
+    communes = current_communes(request)
+    return None if communes is None else [commune.code for commune in communes]
 
 
 def _number(value) -> int:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from oscar.core.loading import get_model
 
-from marketplace.money import format_vnd
+from marketplace.money import format_vnd, group_thousands
 from marketplace.payments import vietqr
 from marketplace.payments.models import Checkout, OrderPayment, TrackingAttempt, WebhookEvent
 from sellers.banks import BANKS
@@ -112,7 +112,7 @@ def announcements(stall) -> list[str]:
     OrderPayment.objects.filter(pk__in=[p.pk for p in fresh]).update(announced=True)
     return [
         _("Received %(amount)s đồng for order %(number)s")
-        % {"amount": f"{p.amount:,}".replace(",", "."), "number": p.order.number}
+        % {"amount": group_thousands(p.amount), "number": p.order.number}
         for p in fresh
     ]
 

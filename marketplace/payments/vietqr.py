@@ -27,9 +27,10 @@ Common BINs: Agribank 970405, Vietcombank 970436, VietinBank 970415, BIDV 970418
 
 import io
 import re
-import unicodedata
 
 import segno
+
+from search.text import fold
 
 NAPAS_GUID = "A000000727"
 SERVICE_TO_ACCOUNT = "QRIBFTTA"
@@ -70,9 +71,7 @@ def _tlv(tag: str, value: str) -> str:
 
 def fold_purpose(purpose: str) -> str:
     """'Đơn hàng #100023' -> 'DON HANG 100023': ASCII letters, digits and single spaces, upper-cased."""
-    text = purpose.replace("đ", "d").replace("Đ", "D")
-    text = "".join(char for char in unicodedata.normalize("NFD", text) if not unicodedata.combining(char))
-    text = "".join(char if char.isascii() and char.isalnum() else " " for char in text)
+    text = "".join(char if char.isascii() and char.isalnum() else " " for char in fold(purpose))
     return " ".join(text.split()).upper()
 
 
