@@ -72,7 +72,7 @@ def encoders(samples: int = 300) -> list[tuple[str, float]]:
     import segno
     import zxingcpp
 
-    from traceability.gs1 import new_serial
+    from ground.gs1 import new_serial
     from traceability.qr import make_qr
 
     urls = [URL.format(new_serial()).upper() for _ in range(samples)]

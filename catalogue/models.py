@@ -11,7 +11,7 @@ from oscar.apps.catalogue.abstract_models import AbstractProduct
 from oscar.apps.catalogue.managers import ProductQuerySet as OscarProductQuerySet
 
 from catalogue.ocop import OCOP_STAR_CHOICES, Unit, season_label
-from traceability.gs1 import validate_gtin
+from ground.gs1 import validate_gtin
 
 
 class ProductQuerySet(OscarProductQuerySet):

@@ -10,7 +10,7 @@ Stall = get_model("sellers", "Stall")
 
 def product_cards(*, communes=None, stall=None):
     """Public products of verified stalls (optionally of some communes or one stall), ready for cards."""
-    selling = StockRecord.objects.filter(product=OuterRef("pk"), partner__stall__status=Stall.Status.VERIFIED)
+    selling = StockRecord.objects.filter(Stall.verified_q(via="partner__stall"), product=OuterRef("pk"))
     if communes is not None:
         selling = selling.filter(partner__stall__commune__in=communes)
     if stall is not None:

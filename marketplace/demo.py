@@ -16,9 +16,9 @@ from PIL import Image, ImageDraw
 from vietnam_provinces import Province, ProvinceCode, Ward, WardCode
 from wagtail.models import Locale, Page, Site
 
+from ground.models import Commune, HomePage
+from ground.text import fold
 from marketplace import demo_data
-from marketplace.models import Commune, HomePage
-from search.text import fold
 from sellers import roles
 from sellers.models import CommuneAssignment, PhoneAccount
 from sellers.services import stall_page_publish

@@ -26,6 +26,8 @@ from elasticsearch.dsl import (
 from oscar.core.loading import get_model
 
 from search.text import folded_synonym_rules
+from sellers.models import Stall
+from traceability.models import Certification
 
 Product = get_model("catalogue", "Product")
 Category = get_model("catalogue", "Category")
@@ -116,9 +118,7 @@ def _categories_with_ancestors() -> dict[int, list]:
 
 
 def public_products():
-    from sellers.models import Stall
-
-    selling = StockRecord.objects.filter(product=OuterRef("pk"), partner__stall__status=Stall.Status.VERIFIED)
+    selling = StockRecord.objects.filter(Stall.verified_q(via="partner__stall"), product=OuterRef("pk"))
     return Product.objects.browsable().filter(Exists(selling))
 
 
@@ -139,12 +139,9 @@ def product_documents(product_ids: Iterable[int] | None = None) -> Iterator[dict
 
 
 def _documents(ids: list[int], categories: dict[int, list]) -> Iterator[dict]:
-    from sellers.models import Stall
-    from traceability.models import Certification
-
     offers = defaultdict(list)
     for record in StockRecord.objects.filter(
-        product_id__in=ids, partner__stall__status=Stall.Status.VERIFIED
+        Stall.verified_q(via="partner__stall"), product_id__in=ids
     ).select_related("partner__stall__commune"):
         offers[record.product_id].append(record)
     stall_ids = {record.partner.stall.pk for records in offers.values() for record in records}

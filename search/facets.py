@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from oscar.core.loading import get_model
 
-from marketplace.models import Commune
-from marketplace.money import format_vnd
+from ground.models import Commune
+from ground.money import format_vnd
 from search.backends import FACETS, PRICE_RANGES
 
 Category = get_model("catalogue", "Category")

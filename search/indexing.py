@@ -119,7 +119,7 @@ def _categories_changed(sender, instance, action, pk_set, **kwargs):
 
 
 def connect() -> None:
-    from marketplace.models import Commune
+    from ground.models import Commune
     from sellers.models import Stall
     from traceability.models import Certification
 

@@ -6,20 +6,14 @@ Both search backends fold the same way (the engine with Lucene's ``asciifolding`
 
 import functools
 import re
-import unicodedata
 from pathlib import Path
+
+from ground.text import fold
 
 SYNONYMS_FILE = Path(__file__).parent / "data" / "synonyms.txt"
 MAX_QUERY_LENGTH = 100
 MAX_TERMS = 8
 _WORD = re.compile(r"\w+")
-
-
-def fold(text: str) -> str:
-    """'Vải thiều Đông Triều' -> 'vai thieu dong trieu'."""
-    text = text.replace("đ", "d").replace("Đ", "D")
-    decomposed = unicodedata.normalize("NFD", text)
-    return "".join(char for char in decomposed if not unicodedata.combining(char)).lower()
 
 
 def words(text: str) -> list[str]:

@@ -12,7 +12,7 @@ from django.views.generic import ListView, TemplateView
 from oscar.core.loading import get_model
 
 from catalogue.selectors import product_cards
-from marketplace.storefront import current_communes
+from ground.tenancy import current_communes
 from search import text
 from search.backends import FACETS, MAX_RESULTS, SearchRequest, search_backend
 from search.facets import SORT_LABELS, Links, chosen_filters, facet_groups, labels

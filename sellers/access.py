@@ -3,7 +3,7 @@
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 
-from marketplace.models import Commune
+from ground.models import Commune
 from sellers.models import CommuneAssignment, HelperConsent, Stall
 
 

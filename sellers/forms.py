@@ -7,10 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from oscar.core.loading import get_model
 
 from catalogue.ocop import OCOP_STAR_CHOICES, Unit
-from marketplace.images import clean_photo
-from marketplace.models import Commune
+from ground.images import clean_photo
+from ground.models import Commune
+from ground.phone import normalize_mobile
 from sellers.models import Stall
-from sellers.phone import normalize_mobile
 
 Category = get_model("catalogue", "Category")
 

@@ -13,6 +13,11 @@ account_number_validator = RegexValidator(
 )
 
 
+class StallQuerySet(models.QuerySet):
+    def verified(self):
+        return self.filter(Stall.verified_q())
+
+
 class Stall(models.Model):
     """A seller on the marketplace: a farm household, a cooperative or a local shop.
 
@@ -100,6 +105,14 @@ class Stall(models.Model):
     @property
     def name(self) -> str:
         return self.partner.name
+
+    objects = StallQuerySet.as_manager()
+
+    @classmethod
+    def verified_q(cls, *, via: str = "") -> models.Q:
+        """ "Sold by a verified stall" as a filter, for a query that reaches the stall through ``via``
+        (``"partner__stall"`` from a stock record). The one place this rule is written."""
+        return models.Q(**{f"{via}__status" if via else "status": cls.Status.VERIFIED})
 
     @property
     def is_verified(self) -> bool:

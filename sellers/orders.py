@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from oscar.core.loading import get_model
 
-from marketplace.money import to_dong
+from ground.money import to_dong
 from sellers.access import acting_for
 from sellers.models import Stall
 from sellers.services import audit

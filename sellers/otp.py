@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sellers.messaging import send_text
+from ground.messaging import send_text
 from sellers.models import OneTimeCode
 
 CODE_TTL = timedelta(minutes=5)

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.http import Http404
 from oscar.core.loading import get_model
 
-from marketplace.images import make_renditions
+from ground.images import make_renditions
 from sellers.access import acting_for
 from sellers.models import Stall
 from sellers.services import audit

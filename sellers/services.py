@@ -13,7 +13,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
-from marketplace.models import Commune, HomePage
+from ground.models import Commune, HomePage
 from sellers import otp, roles
 from sellers.access import acting_for, helper_communes, staff_communes
 from sellers.models import (

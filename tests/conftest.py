@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.cache import cache
 from wagtail.models import Locale, Page, Site
 
-from marketplace.models import HomePage
+from ground.models import HomePage
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
@@ -65,7 +65,7 @@ def _isolated_media(settings, tmp_path):
 @pytest.fixture
 def outbox():
     """Text messages sent during the test (the test settings use the in-memory backend)."""
-    from sellers.messaging import LocmemMessageBackend
+    from ground.messaging import LocmemMessageBackend
 
     LocmemMessageBackend.outbox.clear()
     yield LocmemMessageBackend.outbox

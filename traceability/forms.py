@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from oscar.core.loading import get_model
 
-from marketplace.images import clean_photo
+from ground.images import clean_photo
 from sellers.forms import PhotoField
 from traceability.models import Certification, FarmPlot, LotEvent, StampRun
 from traceability.selectors import cooperative_stalls

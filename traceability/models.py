@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from traceability.gs1 import short_code, validate_code
+from ground.gs1 import short_code, validate_code
 
 
 class FarmPlot(models.Model):

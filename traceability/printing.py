@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 
-from traceability import gs1
+from ground import gs1
 from traceability.models import StampRun
 from traceability.qr import qr_rasters
 from traceability.sheets import LabelStamp, LabelText, render_sheets, stamps_csv

@@ -10,8 +10,8 @@ from django.db.models.functions import TruncDate
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
+from ground import gs1
 from sellers.models import Stall
-from traceability import gs1
 from traceability.models import Certification, HarvestLot, LotEvent, Scan, Stamp
 
 StockRecord = get_model("partner", "StockRecord")

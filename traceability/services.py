@@ -15,9 +15,9 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ground import gs1
 from sellers.models import Stall
 from sellers.services import audit
-from traceability import gs1
 from traceability.models import Certification, FarmPlot, HarvestLot, LotEvent, Scan, Stamp, StampRun
 from traceability.selectors import ScanCounts, cooperative_stalls, networks_of, stalls_sell
 

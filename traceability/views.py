@@ -8,19 +8,17 @@
 A malformed URI gets 400, an unknown stamp a "not ours" page (404). Every page view is a scan.
 """
 
-import hashlib
-import hmac
-import ipaddress
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from traceability import gs1, pages
+from ground import gs1
+from ground.client import network_key
+from traceability import pages
 from traceability.selectors import ScanCounts, ScanTarget, scan_target, stamp_for_scan, trace_record
 from traceability.services import scan_record
 
@@ -155,19 +153,8 @@ def _as_json(record: dict, product_url: str) -> dict:
 def _log_scan(request, target: ScanTarget) -> ScanCounts:
     region = request.headers.get("X-Client-Region") or request.headers.get("CF-IPCountry") or ""
     return scan_record(
-        stamp_id=target.stamp_id, region=region, network=_network_key(request), agent=_agent_class(request)
+        stamp_id=target.stamp_id, region=region, network=network_key(request), agent=_agent_class(request)
     )
-
-
-def _network_key(request) -> str:
-    """A keyed hash of the visitor's /16 (IPv4) or /48 (IPv6) network: a coarse 'place', no address kept."""
-    try:
-        address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
-    except ValueError:
-        return ""
-    prefix = 16 if address.version == 4 else 48
-    network = ipaddress.ip_network(f"{address}/{prefix}", strict=False)
-    return hmac.new(settings.SECRET_KEY.encode(), str(network).encode(), hashlib.sha256).hexdigest()[:16]
 
 
 def _agent_class(request) -> str:

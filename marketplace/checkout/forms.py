@@ -4,9 +4,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from vietnam_provinces import Province, ProvinceCode, Ward, WardCode
 
+from ground.phone import normalize_mobile
 from marketplace.payments.checkout import Buyer, methods_for
 from marketplace.payments.models import Checkout, OrderPayment
-from sellers.phone import normalize_mobile
 
 
 def province_choices() -> list[tuple[int, str]]:

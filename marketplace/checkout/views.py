@@ -15,6 +15,8 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from ground.client import network_key
+from ground.tenancy import current_communes
 from marketplace.checkout.forms import CheckoutForm, TrackForm
 from marketplace.payments import card
 from marketplace.payments.checkout import CheckoutProblem, place_orders, refresh_prices, stall_groups
@@ -30,8 +32,6 @@ from marketplace.payments.services import (
     tracking_allowed,
     vietqr_for,
 )
-from marketplace.storefront import current_communes
-from traceability.views import _network_key
 
 logger = logging.getLogger(__name__)
 SESSION_KEY = "checkouts"
@@ -190,7 +190,7 @@ def track(request):
     context = {"form": form}
     status = 200
     if request.method == "POST":
-        if not tracking_allowed(_network_key(request) or "unknown"):
+        if not tracking_allowed(network_key(request) or "unknown"):
             messages.error(request, _("Too many lookups: try again in a quarter of an hour."))
             status = 429
         elif form.is_valid():

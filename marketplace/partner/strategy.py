@@ -33,7 +33,5 @@ class StallStrategy(strategy.StockRequired, strategy.NoTax, strategy.Structured)
 
 
 def _verified(stockrecord) -> bool:
-    from sellers.models import Stall
-
     stall = getattr(stockrecord.partner, "stall", None)
-    return stall is not None and stall.status == Stall.Status.VERIFIED
+    return stall is not None and stall.is_verified

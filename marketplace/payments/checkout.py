@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from oscar.apps.shipping.methods import FixedPrice, Free
 from oscar.core.loading import get_class, get_model
 
-from marketplace.money import format_vnd, to_dong
+from ground.money import format_vnd, to_dong
 from marketplace.payments.models import Checkout, OrderPayment
 from sellers.models import Stall
 
@@ -181,7 +181,7 @@ def _check(lines: list, records: dict) -> None:
         record = records[line.stockrecord_id]
         stall = getattr(record.partner, "stall", None)
         title = line.product.get_title()
-        if stall is None or stall.status != Stall.Status.VERIFIED:
+        if stall is None or not stall.is_verified:
             problems.append(
                 _("%(product)s is no longer sold here: remove it from your basket.") % {"product": title}
             )

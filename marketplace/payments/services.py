@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from oscar.core.loading import get_model
 
-from marketplace.money import format_vnd, group_thousands
+from ground.messaging import send_text
+from ground.money import format_vnd, group_thousands
 from marketplace.payments import vietqr
 from marketplace.payments.models import Checkout, OrderPayment, TrackingAttempt, WebhookEvent
 from sellers.banks import BANKS
-from sellers.messaging import send_text
 
 logger = logging.getLogger(__name__)
 Order = get_model("order", "Order")

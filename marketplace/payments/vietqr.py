@@ -30,7 +30,7 @@ import re
 
 import segno
 
-from search.text import fold
+from ground.text import fold
 
 NAPAS_GUID = "A000000727"
 SERVICE_TO_ACCOUNT = "QRIBFTTA"

@@ -16,6 +16,7 @@ DEBUG = False
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "").split(",") if h]
 
 INSTALLED_APPS = [
+    "ground.apps.GroundConfig",
     "marketplace.apps.MarketplaceConfig",
     "sellers.apps.SellersConfig",
     "traceability.apps.TraceabilityConfig",
@@ -121,7 +122,7 @@ TEMPLATES = [
                 "oscar.apps.checkout.context_processors.checkout",
                 "oscar.apps.communication.notifications.context_processors.notifications",
                 "oscar.core.context_processors.metadata",
-                "marketplace.context_processors.storefront",
+                "ground.context_processors.storefront",
             ],
         },
     },
@@ -231,10 +232,10 @@ OSCAR_ORDER_STATUS_PIPELINE = {
 OSCAR_LINE_STATUS_PIPELINE = OSCAR_ORDER_STATUS_PIPELINE
 
 # Sellers: one-time codes go out through this backend (see sellers/messaging.py).
-SELLERS_MESSAGE_BACKEND = os.environ.get("SELLERS_MESSAGE_BACKEND", "sellers.messaging.ConsoleMessageBackend")
+SELLERS_MESSAGE_BACKEND = os.environ.get("SELLERS_MESSAGE_BACKEND", "ground.messaging.ConsoleMessageBackend")
 SELLERS_MESSAGE_FILE = BASE_DIR / "var" / "messages.jsonl"
 
-# Uploads: photos are checked in marketplace/images.py; this caps what Django reads into memory.
+# Uploads: photos are checked in ground/images.py; this caps what Django reads into memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -262,3 +263,6 @@ STAMP_BASE_URL = os.environ.get("STAMP_BASE_URL", "http://127.0.0.1:8000").rstri
 STAMP_MAX_COUNT = 100_000
 STAMP_SCAN_WARNING = int(os.environ.get("STAMP_SCAN_WARNING", "20"))
 STAMP_NETWORK_WARNING = int(os.environ.get("STAMP_NETWORK_WARNING", "5"))
+STOREFRONT_HOME_SECTIONS = (
+    "marketplace.storefront.home_sections"  # what a HomePage shows (a hook: ground imports nothing above it)
+)

@@ -14,5 +14,5 @@ STORAGES = {  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 SERVE_MEDIA_FILES = True
-SELLERS_MESSAGE_BACKEND = "sellers.messaging.LocmemMessageBackend"
+SELLERS_MESSAGE_BACKEND = "ground.messaging.LocmemMessageBackend"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

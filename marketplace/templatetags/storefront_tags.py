@@ -1,7 +1,7 @@
 from django import template
 from django.utils.translation import ngettext
 
-from marketplace.money import format_vnd
+from ground.money import format_vnd
 
 register = template.Library()
 

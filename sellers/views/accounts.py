@@ -7,26 +7,22 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from ground.client import client_address
+from ground.phone import display_mobile
 from sellers import otp
 from sellers.forms import CodeForm, PhoneForm, SignupForm
 from sellers.models import OneTimeCode, PhoneAccount
-from sellers.phone import display_mobile
 from sellers.services import seller_login, seller_signup
 
 SESSION_KEY = "sellers_pending_phone"
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
-def client_ip(request) -> str | None:
-    # Behind a proxy, configure it to set REMOTE_ADDR (e.g. uwsgi/gunicorn with the real client IP).
-    return request.META.get("REMOTE_ADDR")
-
-
 def _send_code(request, form, *, purpose: str, **pending) -> bool:
     """Send the code for the form's number; on refusal the reason goes next to the phone field."""
     phone = form.cleaned_data["phone"]
     try:
-        otp.otp_send(phone=phone, purpose=purpose, ip_address=client_ip(request))
+        otp.otp_send(phone=phone, purpose=purpose, ip_address=client_address(request))
     except otp.CodeError as error:
         form.add_error("phone", str(error))
         return False

@@ -29,7 +29,7 @@ def review_list(request):
     context = {
         "communes": communes,
         "waiting": stalls.filter(status=Stall.Status.SUBMITTED).order_by("submitted_at"),
-        "verified": stalls.filter(status=Stall.Status.VERIFIED).order_by("partner__name"),
+        "verified": stalls.verified().order_by("partner__name"),
         "form": ReasonForm(),
     }
     return render(request, "sellers/review_list.html", context)

@@ -6,12 +6,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from marketplace.models import Commune
+from ground.client import client_address
+from ground.models import Commune
+from ground.phone import display_mobile
 from sellers import otp, services
 from sellers.access import helper_communes
 from sellers.forms import AssistStartForm, CodeForm
-from sellers.phone import display_mobile
-from sellers.views.accounts import client_ip
 from sellers.views.stall import seller_login_required
 
 SESSION_KEY = "sellers_assist"
@@ -31,7 +31,7 @@ def assist_start(request):
                 helper=request.user,
                 household_phone=data["household_phone"],
                 commune=data["commune"],
-                ip_address=client_ip(request),
+                ip_address=client_address(request),
             )
         except otp.CodeError as error:
             form.add_error("household_phone", str(error))

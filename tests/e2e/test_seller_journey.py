@@ -5,7 +5,7 @@ import re
 import pytest
 from PIL import Image
 
-from sellers.messaging import LocmemMessageBackend
+from ground.messaging import LocmemMessageBackend
 from sellers.models import StallPage
 from tests.e2e.conftest import PHONE, assert_accessible
 from tests.factories import TEST_PASSWORD, CommuneFactory, commune_member

@@ -4,8 +4,8 @@ from oscar.core.loading import get_model
 from vietnam_provinces import Ward, WardCode
 from wagtail.models import Site
 
+from ground.models import Commune, HomePage
 from marketplace import demo_data
-from marketplace.models import Commune, HomePage
 
 Product = get_model("catalogue", "Product")
 StockRecord = get_model("partner", "StockRecord")

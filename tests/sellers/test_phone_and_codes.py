@@ -4,9 +4,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from ground.phone import display_mobile, normalize_mobile
 from sellers import otp
 from sellers.models import OneTimeCode
-from sellers.phone import display_mobile, normalize_mobile
 from tests.conftest import last_code
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from oscar.core.loading import get_model
 from PIL import Image
 
-from marketplace.models import HomePage
+from ground.models import HomePage
 from sellers.models import Stall
 from sellers.services import stall_page_publish
 from tests.factories import make_product

@@ -4,8 +4,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
+from ground import gs1
 from tests.factories import make_lot
-from traceability import gs1, services
+from traceability import services
 from traceability.models import Stamp, StampRun
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import traceability.gs1
+import ground.gs1
 from django.conf import settings
 from django.db import migrations, models
 
@@ -63,7 +63,7 @@ class Migration(migrations.Migration):
             name='HarvestLot',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=20, validators=[traceability.gs1.validate_code], verbose_name='lot code')),
+                ('code', models.CharField(max_length=20, validators=[ground.gs1.validate_code], verbose_name='lot code')),
                 ('harvest_date', models.DateField(verbose_name='harvest date')),
                 ('quantity', models.DecimalField(decimal_places=2, max_digits=10, verbose_name='quantity')),
                 ('unit', models.CharField(default='kg', max_length=10, verbose_name='unit')),

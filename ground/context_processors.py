@@ -1,6 +1,6 @@
 from django.utils.functional import SimpleLazyObject
 
-from marketplace.storefront import current_home
+from ground.tenancy import current_home
 
 
 def storefront(request):

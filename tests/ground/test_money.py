@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from marketplace.money import format_vnd, to_dong
+from ground.money import format_vnd, to_dong
 
 
 @pytest.mark.parametrize(

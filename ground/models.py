@@ -1,9 +1,20 @@
+import functools
+
+from django.conf import settings
 from django.db import models
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
-from wagtail.models import Page
+from wagtail.models import Page, Site
+
+
+@functools.cache
+def home_sections():
+    """The function that fills a home page: products and stalls live in the layers above, which name
+    it in ``STOREFRONT_HOME_SECTIONS`` (a hook, so this ground floor imports none of them)."""
+    return import_string(settings.STOREFRONT_HOME_SECTIONS)
 
 
 class Commune(models.Model):
@@ -62,11 +73,11 @@ class HomePage(Page):
         return list(self.communes.all()) or list(Commune.objects.all())
 
     def get_context(self, request, *args, **kwargs):
-        from marketplace import storefront
-
-        storefront.remember_home(request, self)
+        site = Site.find_for_request(request)
+        if site is not None and site.root_page_id == self.pk:
+            request._storefront_home = self  # the site's own storefront: ground.tenancy need not look it up
         context = super().get_context(request, *args, **kwargs)
-        context.update(storefront.home_sections(communes=self.get_communes()))
+        context.update(home_sections()(communes=self.get_communes()))
         return context
 
 

@@ -3,7 +3,7 @@ from biip import parse
 from biip.gtin import Gtin
 from django.core.exceptions import ValidationError
 
-from traceability import gs1
+from ground import gs1
 
 LYCHEE_GTIN = "08938536000015"
 
