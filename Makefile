@@ -49,7 +49,9 @@ compilemessages: install
 messages: install
 	$(MANAGE) makemessages -l vi -l en --ignore=.venv --ignore=var --ignore=tests --ignore=bench --no-obsolete
 
+## lint: ruff, templates, and the layers (import-linter: an import never points up, see docs/architecture.md)
 lint: install
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/djhtml --check frontend/templates

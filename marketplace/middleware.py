@@ -2,6 +2,9 @@ from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from oscar.apps.basket.middleware import BasketMiddleware as OscarBasketMiddleware
+from oscar.core.loading import get_class
+
+from marketplace.payments.checkout import refresh_prices
 
 
 class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
@@ -32,10 +35,6 @@ class BasketMiddleware(OscarBasketMiddleware):
 def reprice(basket) -> None:
     """Move each line whose stall can no longer sell it to one that can, then bring every line to
     its stall's current price (the checkout's own re-pricing)."""
-    from oscar.core.loading import get_class
-
-    from marketplace.payments.checkout import refresh_prices
-
     strategy = get_class("partner.strategy", "Selector")().strategy()
     for line in basket.lines.select_related("product", "stockrecord__partner__stall"):
         record = line.stockrecord

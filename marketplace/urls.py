@@ -8,8 +8,18 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from marketplace.checkout import views as checkout_views
+from marketplace.orders import urls as order_urls
 from marketplace.views import media
+from sellers import urls as seller_urls
+from traceability import urls as desk_urls
 from traceability import views as trace_views
+
+# The seller area: the stall's own pages, its orders (commerce) and the cooperative's traceability
+# desk, under one namespace. Each app lists its own URLs; only here are they put together.
+seller_area = (
+    seller_urls.urlpatterns + order_urls.urlpatterns + desk_urls.urlpatterns,
+    seller_urls.app_name,
+)
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
@@ -20,7 +30,7 @@ urlpatterns = [
     path("shop/track/", checkout_views.track, name="track"),
     path("shop/", include(apps.get_app_config("oscar").urls[0])),
     path("search/", apps.get_app_config("search").urls),
-    path("ban-hang/", include("sellers.urls")),
+    path("ban-hang/", include(seller_area)),
     # GS1 Digital Link resolver: stamp QR codes lead here.
     re_path(
         r"^01/(?P<gtin>[^/]+)/10/(?P<lot>[^/]+)/21/(?P<serial>[^/]+)/?$",

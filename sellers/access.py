@@ -1,7 +1,11 @@
 """Who may touch which stall. Every seller view goes through here; the answer for others is 404."""
 
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
+from django.urls import reverse_lazy
 
 from ground.models import Commune
 from sellers.models import CommuneAssignment, HelperConsent, Stall
@@ -20,6 +24,21 @@ def managed_stall_or_404(user, pk) -> Stall:
         return managed_stalls(user).get(pk=pk)
     except (Stall.DoesNotExist, ValueError, TypeError) as error:
         raise Http404 from error
+
+
+seller_login_required = login_required(login_url=reverse_lazy("sellers:login"))
+
+
+def with_stall(view):
+    """Loads the stall named in the URL if this user may manage it; 404 for anyone else."""
+
+    @seller_login_required
+    @wraps(view)
+    def wrapper(request, stall_pk, *args, **kwargs):
+        stall = managed_stall_or_404(request.user, stall_pk)
+        return view(request, stall, *args, **kwargs)
+
+    return wrapper
 
 
 def acting_for(user, stall: Stall):

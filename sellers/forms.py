@@ -10,7 +10,7 @@ from catalogue.ocop import OCOP_STAR_CHOICES, Unit
 from ground.images import clean_photo
 from ground.models import Commune
 from ground.phone import normalize_mobile
-from sellers.models import Stall
+from sellers.models import STALL_FORM_FIELDS, Stall
 
 Category = get_model("catalogue", "Category")
 
@@ -94,17 +94,7 @@ class StallForm(forms.ModelForm):
 
     class Meta:
         model = Stall
-        fields = [
-            "name",
-            "kind",
-            "commune",
-            "village",
-            "story",
-            "show_phone",
-            "bank_bin",
-            "bank_account_number",
-            "bank_account_name",
-        ]
+        fields = STALL_FORM_FIELDS
         labels = {"bank_bin": _("Bank"), "bank_account_name": _("Account holder's name")}
         help_texts = {
             "story": _("Tell buyers about your family, your garden and how you grow."),

@@ -13,6 +13,21 @@ account_number_validator = RegexValidator(
 )
 
 
+# What a household fills in about its stall, in the order the form asks. "name" is its Oscar
+# Partner's; the commune is handled apart (a new commune means that commune's review).
+STALL_FORM_FIELDS = (
+    "name",
+    "kind",
+    "commune",
+    "village",
+    "story",
+    "show_phone",
+    "bank_bin",
+    "bank_account_number",
+    "bank_account_name",
+)
+
+
 class StallQuerySet(models.QuerySet):
     def verified(self):
         return self.filter(Stall.verified_q())
@@ -280,7 +295,7 @@ class StallPage(Page):
         verbose_name = _("stall page")
 
     def get_context(self, request, *args, **kwargs):
-        from sellers.selectors import stall_page_context
+        from sellers.selectors import stall_page_context  # reads other apps' models: not while models load
 
         context = super().get_context(request, *args, **kwargs)
         context.update(stall_page_context(stall=self.stall))

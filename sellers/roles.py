@@ -4,6 +4,7 @@ Groups carry permissions; ``CommuneAssignment`` scopes commune staff and digital
 the communes they serve. A seller's reach is its own stall: ``sellers.access`` decides that.
 """
 
+from django.contrib.auth.models import Group, Permission
 from django.utils.translation import gettext_lazy as _
 
 PLATFORM_ADMIN = "platform_admin"
@@ -35,8 +36,6 @@ ROLE_PERMISSIONS = {
 
 def role_group(name: str):
     """The role's group, made again with its permissions if missing (tests that flush tables)."""
-    from django.contrib.auth.models import Group, Permission
-
     group, created = Group.objects.get_or_create(name=name)
     if created:
         group.permissions.set(

@@ -17,6 +17,7 @@ from ground.models import Commune, HomePage
 from sellers import otp, roles
 from sellers.access import acting_for, helper_communes, staff_communes
 from sellers.models import (
+    STALL_FORM_FIELDS,
     HelperConsent,
     OneTimeCode,
     PhoneAccount,
@@ -30,15 +31,8 @@ Partner = get_model("partner", "Partner")
 logger = logging.getLogger(__name__)
 User = get_user_model()
 
-STALL_FIELDS = (
-    "kind",
-    "village",
-    "story",
-    "show_phone",
-    "bank_bin",
-    "bank_account_number",
-    "bank_account_name",
-)
+# The stall's own columns among what the household fills in.
+STALL_FIELDS = tuple(name for name in STALL_FORM_FIELDS if name not in ("name", "commune"))
 
 
 def audit(*, stall: Stall, actor, action: str, on_behalf_of=None, **detail) -> StallAuditEntry:

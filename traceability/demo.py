@@ -9,7 +9,8 @@ from oscar.core.loading import get_model
 
 from sellers.models import Stall
 from traceability.models import Certification, FarmPlot, HarvestLot, LotEvent, StampRun
-from traceability.services import stamp_run_create, stamp_sheet_render, stamps_activate
+from traceability.printing import stamp_sheet_render
+from traceability.services import stamp_run_create, stamps_activate
 
 Product = get_model("catalogue", "Product")
 

@@ -1,13 +1,18 @@
 """A stamp run's printable sheet and CSV, from its serials in the database."""
 
+import logging
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from ground import gs1
 from traceability.models import StampRun
 from traceability.qr import qr_rasters
 from traceability.sheets import LabelStamp, LabelText, render_sheets, stamps_csv
+
+logger = logging.getLogger(__name__)
 
 
 def _label_text(run: StampRun) -> LabelText:
@@ -45,3 +50,25 @@ def run_pdf(run: StampRun, *, on_progress: Callable[[int], None] | None = None) 
 
 def run_csv(run: StampRun) -> str:
     return stamps_csv(_urls_and_codes(run))
+
+
+def stamp_sheet_render(run: StampRun) -> StampRun:
+    """Make the run's PDF and store it; on failure the run says so and can be retried."""
+    StampRun.objects.filter(pk=run.pk).update(status=StampRun.Status.RUNNING, progress=0, error="")
+
+    def progress(done: int) -> None:
+        StampRun.objects.filter(pk=run.pk).update(progress=done)
+
+    try:
+        pdf = run_pdf(run, on_progress=progress)
+        run.pdf.save(f"tem-{run.lot.code}-{run.pk}.pdf", ContentFile(pdf), save=False)
+    except Exception as error:
+        logger.exception("Stamp sheet of run %s failed", run.pk)
+        StampRun.objects.filter(pk=run.pk).update(status=StampRun.Status.FAILED, error=str(error)[:500])
+        run.refresh_from_db()
+        return run
+    StampRun.objects.filter(pk=run.pk).update(
+        status=StampRun.Status.READY, pdf=run.pdf.name, progress=run.count, finished_at=timezone.now()
+    )
+    run.refresh_from_db()
+    return run

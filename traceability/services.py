@@ -10,16 +10,17 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ground import gs1
+from ground.money import group_thousands
 from sellers.models import Stall
 from sellers.services import audit
 from traceability.models import Certification, FarmPlot, HarvestLot, LotEvent, Scan, Stamp, StampRun
 from traceability.selectors import ScanCounts, cooperative_stalls, networks_of, stalls_sell
+from traceability.tasks import render_stamp_sheet
 
 logger = logging.getLogger(__name__)
 
@@ -126,7 +127,7 @@ def stamp_run_create(
     if not 1 <= count <= settings.STAMP_MAX_COUNT:
         raise ValidationError(
             _("Order between 1 and %(max)s stamps at a time.")
-            % {"max": f"{settings.STAMP_MAX_COUNT:,}".replace(",", ".")},
+            % {"max": group_thousands(settings.STAMP_MAX_COUNT)},
             code="count",
         )
     if lot.recalled_at:
@@ -162,33 +163,7 @@ def _issue_serials(run: StampRun) -> None:
 
 
 def enqueue_stamp_sheet(run_pk: int) -> None:
-    from traceability.tasks import render_stamp_sheet
-
     render_stamp_sheet.enqueue(run_pk)
-
-
-def stamp_sheet_render(run: StampRun) -> StampRun:
-    """Make the run's PDF and store it; on failure the run says so and can be retried."""
-    from traceability.printing import run_pdf
-
-    StampRun.objects.filter(pk=run.pk).update(status=StampRun.Status.RUNNING, progress=0, error="")
-
-    def progress(done: int) -> None:
-        StampRun.objects.filter(pk=run.pk).update(progress=done)
-
-    try:
-        pdf = run_pdf(run, on_progress=progress)
-        run.pdf.save(f"tem-{run.lot.code}-{run.pk}.pdf", ContentFile(pdf), save=False)
-    except Exception as error:
-        logger.exception("Stamp sheet of run %s failed", run.pk)
-        StampRun.objects.filter(pk=run.pk).update(status=StampRun.Status.FAILED, error=str(error)[:500])
-        run.refresh_from_db()
-        return run
-    StampRun.objects.filter(pk=run.pk).update(
-        status=StampRun.Status.READY, pdf=run.pdf.name, progress=run.count, finished_at=timezone.now()
-    )
-    run.refresh_from_db()
-    return run
 
 
 def stamp_run_retry(*, run: StampRun) -> None:

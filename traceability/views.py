@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 
 from ground import gs1
 from ground.client import network_key
-from traceability import pages
+from traceability import page_cache
 from traceability.selectors import ScanCounts, ScanTarget, scan_target, stamp_for_scan, trace_record
 from traceability.services import scan_record
 
@@ -65,8 +65,8 @@ def _resolve(request, target: ScanTarget):
     if link_type == "linkset" or LINKSET in accept:
         return _linkset(request, target, product_url)
     counts = _log_scan(request, target)
-    if "application/json" not in accept and pages.shell_allowed(request):
-        return pages.trace_page(request, target, counts, product_url)
+    if "application/json" not in accept and page_cache.shell_allowed(request):
+        return page_cache.trace_page(request, target, counts, product_url)
     record = trace_record(stamp_for_scan(target.serial), counts)
     if "application/json" in accept:
         return JsonResponse(_as_json(record, product_url), json_dumps_params={"ensure_ascii": False})

@@ -1,18 +1,13 @@
-"""Checkout on one page (guests welcome), the page after it with how to pay each stall, card payment,
-order tracking without an account, and the payment notifications (Stripe, banks)."""
-
-import hmac
-import json
-import logging
+"""Checkout on one page (guests welcome), the page after it with how to pay each stall, card payment
+in test mode, and order tracking without an account. The payments package does the work."""
 
 from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
-from django.http import Http404, HttpResponseBadRequest, JsonResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from ground.client import network_key
@@ -22,18 +17,14 @@ from marketplace.payments import card
 from marketplace.payments.checkout import CheckoutProblem, place_orders, refresh_prices, stall_groups
 from marketplace.payments.models import Checkout, OrderPayment
 from marketplace.payments.services import (
-    bank_signature,
-    first_time,
-    mark_failed,
-    mark_paid,
+    card_form_secrets,
+    card_payments_start,
+    checkout_payments,
     notify_placed,
-    timeline,
     tracked_checkout,
     tracking_allowed,
-    vietqr_for,
 )
 
-logger = logging.getLogger(__name__)
 SESSION_KEY = "checkouts"
 
 
@@ -94,23 +85,8 @@ class CheckoutView(View):
             return self._page(request, form, groups, status=409)
         request.session[SESSION_KEY] = [*request.session.get(SESSION_KEY, [])[-9:], checkout.reference]
         transaction.on_commit(lambda: notify_placed(checkout))
-        _start_card_payments(checkout)
+        card_payments_start(checkout=checkout)
         return redirect("checkout:thank-you", reference=checkout.reference)
-
-
-def _start_card_payments(checkout: Checkout) -> None:
-    for payment in checkout.payments.filter(method=OrderPayment.Method.CARD).select_related("order"):
-        try:
-            intent = card.create_intent(
-                amount_vnd=payment.amount,
-                order_number=payment.order.number,
-                idempotency_key=f"order-{payment.order.number}",
-                email=checkout.email,
-            )
-        except card.CardError as error:
-            logger.error("Card payment for order %s could not start: %s", payment.order.number, error)
-            continue
-        OrderPayment.objects.filter(pk=payment.pk).update(reference=intent["id"])
 
 
 def _own_checkout(request, reference: str) -> Checkout:
@@ -120,33 +96,11 @@ def _own_checkout(request, reference: str) -> Checkout:
     return Checkout.objects.get(reference=reference)
 
 
-def _payments_for_page(checkout: Checkout) -> list[OrderPayment]:
-    payments = list(
-        checkout.payments.select_related("order", "stall__partner")
-        .prefetch_related("order__lines")
-        .order_by("pk")
-    )
-    for payment in payments:
-        payment.steps = timeline(payment)
-        if payment.method == OrderPayment.Method.VIETQR and payment.status != OrderPayment.Status.PAID:
-            try:
-                payment.vietqr = vietqr_for(payment)
-            except ValueError:  # the stall changed its bank details since: the page says to ask it
-                payment.vietqr = None
-    return payments
-
-
 def thank_you(request, reference: str):
     checkout = _own_checkout(request, reference)
-    payments = _payments_for_page(checkout)
+    payments = checkout_payments(checkout)
     if settings.STRIPE_PUBLISHABLE_KEY:
-        # Stripe's own card form (Payment Element) needs each open card order's client secret.
-        for payment in payments:
-            if payment.method == OrderPayment.Method.CARD and payment.status != OrderPayment.Status.PAID:
-                try:
-                    payment.client_secret = card.retrieve_intent(payment.reference)["client_secret"]
-                except (card.CardError, ValueError) as error:
-                    logger.error("Card form for order %s unavailable: %s", payment.order.number, error)
+        card_form_secrets(payments)
     context = {
         "checkout": checkout,
         "payments": payments,
@@ -199,91 +153,7 @@ def track(request):
                 context["not_found"] = True
                 status = 404
             else:
-                context.update(checkout=checkout, payments=_payments_for_page(checkout))
+                context.update(checkout=checkout, payments=checkout_payments(checkout))
         else:
             status = 400
     return render(request, "oscar/checkout/track.html", context, status=status)
-
-
-# Payment notifications ----------------------------------------------------------------------------
-
-
-@csrf_exempt
-@require_POST
-def stripe_webhook(request):
-    if not settings.STRIPE_WEBHOOK_SECRET:
-        return JsonResponse({"status": "not configured"}, status=503)
-    try:
-        event = card.verify_webhook(request.body, request.headers.get("Stripe-Signature"))
-    except ValueError as error:  # WebhookSignatureError included
-        return HttpResponseBadRequest(f"Rejected: {error}")
-    with transaction.atomic():  # a failure below forgets the event, so Stripe's retry is handled
-        return _handle_stripe_event(event)
-
-
-def _handle_stripe_event(event: dict) -> JsonResponse:
-    if not first_time("stripe", event.get("id", "")):
-        return JsonResponse({"status": "already processed"})
-    kind = event.get("type", "")
-    intent = event.get("data", {}).get("object", {})
-    if kind not in ("payment_intent.succeeded", "payment_intent.payment_failed"):
-        return JsonResponse({"status": "ignored", "type": kind})
-    payment = _card_payment(intent)
-    if payment is None:
-        return JsonResponse({"status": "unknown order", "payment_intent": intent.get("id")}, status=404)
-    if kind == "payment_intent.succeeded":
-        if int(intent.get("amount_received") or intent.get("amount") or 0) != payment.amount:
-            logger.error("Stripe amount %s differs from order %s", intent.get("amount"), payment.order.number)
-            return JsonResponse({"status": "amount mismatch"}, status=400)
-        mark_paid(payment, source="stripe", reference=intent.get("id", ""))
-    else:
-        mark_failed(payment, reference=intent.get("id", ""))
-    return JsonResponse({"status": "ok"})
-
-
-def _card_payment(intent: dict) -> OrderPayment | None:
-    payments = OrderPayment.objects.filter(method=OrderPayment.Method.CARD).select_related(
-        "order", "checkout"
-    )
-    number = (intent.get("metadata") or {}).get("order_number")
-    return payments.filter(reference=intent.get("id") or "-").first() or (
-        payments.filter(order__number=number).first() if number else None
-    )
-
-
-@csrf_exempt
-@require_POST
-def bank_webhook(request):
-    """A bank's notification of a transfer (the interface for an automatic VietQR confirmation):
-    JSON {"id", "account", "amount", "content"} signed with HMAC-SHA256 of the body in X-Signature.
-    The transfer must reach the stall's own account, with the exact amount, and its content must
-    carry both the order number and the checkout reference (both are in the QR's content)."""
-    if not settings.BANK_WEBHOOK_SECRET:
-        return JsonResponse({"status": "not configured"}, status=503)
-    signature = request.headers.get("X-Signature", "").encode("ascii", "replace")
-    if not hmac.compare_digest(bank_signature(request.body).encode(), signature):
-        return HttpResponseBadRequest("Rejected: bad signature")
-    try:
-        notice = json.loads(request.body)
-        transfer_id, account = str(notice["id"]), str(notice["account"])
-        amount, content = int(notice["amount"]), str(notice["content"])
-    except (ValueError, KeyError, TypeError):
-        return HttpResponseBadRequest("Rejected: expected JSON with id, account, amount and content")
-    with transaction.atomic():  # a failure below forgets the notice, so the bank's retry is handled
-        if not first_time("bank", transfer_id):
-            return JsonResponse({"status": "already processed"})
-        words = content.upper().split()
-        payments = list(
-            OrderPayment.objects.filter(
-                method=OrderPayment.Method.VIETQR, order__number__in=words, checkout__reference__in=words
-            ).select_related("order", "checkout", "stall")[:2]
-        )
-        if len(payments) != 1:
-            return JsonResponse({"status": "unknown order" if not payments else "ambiguous"}, status=404)
-        payment = payments[0]
-        if account != payment.stall.bank_account_number:
-            return JsonResponse({"status": "not the stall's account"}, status=409)
-        if amount != payment.amount:
-            return JsonResponse({"status": "amount mismatch", "expected": payment.amount}, status=409)
-        mark_paid(payment, source="bank", reference=transfer_id)
-    return JsonResponse({"status": "ok", "order": payment.order.number})

@@ -213,16 +213,7 @@ def _place_stall_order(basket, group: StallGroup, checkout: Checkout, buyer: Buy
             price_incl_tax=line.price_incl_tax,
         )
     part.reset_offer_applications()
-    if group.delivery_fee:
-        shipping = FixedPrice(Decimal(group.delivery_fee), Decimal(group.delivery_fee))
-        shipping.code, shipping.name = (
-            "stall-delivery",
-            _("Delivery by %(stall)s") % {"stall": group.stall.name},
-        )
-    else:
-        shipping = Free()
-        if buyer.delivery == Checkout.Delivery.PICKUP:
-            shipping.code, shipping.name = "pickup", _("Pickup at the commune point")
+    shipping = _shipping_method(group, buyer)
     charge = shipping.calculate(part)
     total = OrderTotalCalculator(request).calculate(part, charge)
     address = ShippingAddress.objects.create(
@@ -251,6 +242,20 @@ def _place_stall_order(basket, group: StallGroup, checkout: Checkout, buyer: Buy
         order=order, checkout=checkout, stall=group.stall, method=method, amount=to_dong(total.incl_tax)
     )
     return order
+
+
+def _shipping_method(group: StallGroup, buyer: Buyer):
+    if group.delivery_fee:
+        shipping = FixedPrice(Decimal(group.delivery_fee), Decimal(group.delivery_fee))
+        shipping.code, shipping.name = (
+            "stall-delivery",
+            _("Delivery by %(stall)s") % {"stall": group.stall.name},
+        )
+    else:
+        shipping = Free()
+        if buyer.delivery == Checkout.Delivery.PICKUP:
+            shipping.code, shipping.name = "pickup", _("Pickup at the commune point")
+    return shipping
 
 
 def _vietnam():

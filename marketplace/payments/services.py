@@ -1,39 +1,40 @@
 """What happens to an order's payment: confirmed once (by the stall, a bank notification or Stripe),
-told to the buyer, said aloud at the stall; and how a buyer follows orders without an account."""
+told to the buyer, said aloud at the stall; and how a buyer follows orders without an account.
+
+This module owns "paid": ``mark_paid`` and ``stall_paid`` write our ``OrderPayment`` and Oscar's
+payment event (which the stall's dashboard reads) in one transaction; nothing else writes either."""
 
 import hashlib
 import hmac
 import logging
 from datetime import timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from oscar.core.loading import get_model
 
+from ground import order_status
 from ground.messaging import send_text
 from ground.money import format_vnd, group_thousands
-from marketplace.payments import vietqr
+from marketplace.payments import card, vietqr
 from marketplace.payments.models import Checkout, OrderPayment, TrackingAttempt, WebhookEvent
 from sellers.banks import BANKS
+from sellers.models import Stall
+from sellers.orders import stall_lines
 
 logger = logging.getLogger(__name__)
 Order = get_model("order", "Order")
 
+PaymentEvent = get_model("order", "PaymentEvent")
+PaymentEventType = get_model("order", "PaymentEventType")
+PaymentEventQuantity = get_model("order", "PaymentEventQuantity")
+
 TRACKING_LIMIT = 10  # lookups per network and quarter hour
 TRACKING_WINDOW = timedelta(minutes=15)
-STEPS = ("placed", "confirmed", "shipped", "delivered")
-STEP_LABELS = {
-    "placed": gettext_lazy("Order placed"),
-    "confirmed": gettext_lazy("Confirmed by the stall"),
-    "shipped": gettext_lazy("On its way"),
-    "delivered": gettext_lazy("Delivered"),
-    "paid": gettext_lazy("Paid"),
-    "cancelled": gettext_lazy("Cancelled"),
-}
 
 
 @transaction.atomic
@@ -47,9 +48,7 @@ def mark_paid(payment: OrderPayment, *, source: str, reference: str = "", actor=
     payment.confirmed_by = actor if actor is not None and actor.is_authenticated else None
     payment.reference = reference or payment.reference or source
     payment.save(update_fields=["status", "paid_at", "confirmed_by", "reference"])
-    from sellers.orders import record_stall_payment
-
-    record_stall_payment(payment.order, payment.stall)
+    _record_event(order=payment.order, lines=list(stall_lines(payment.stall).filter(order=payment.order)))
     number, amount = payment.order.number, payment.amount
     transaction.on_commit(
         lambda: _tell(
@@ -59,6 +58,29 @@ def mark_paid(payment: OrderPayment, *, source: str, reference: str = "", actor=
         )
     )
     return True
+
+
+@transaction.atomic
+def stall_paid(*, order, stall: Stall, actor) -> None:
+    """The stall says it has the money (cash on delivery, a transfer it saw). An order placed outside
+    our checkout has no ``OrderPayment``: Oscar's payment event alone records it."""
+    payment = getattr(order, "payment", None)
+    if payment is not None:
+        mark_paid(payment, source="stall", actor=actor)
+    else:
+        _record_event(order=order, lines=list(stall_lines(stall).filter(order=order).select_for_update()))
+
+
+def _record_event(*, order, lines: list) -> None:
+    event_type, _created = PaymentEventType.objects.get_or_create(
+        code=order_status.PAID_EVENT, defaults={"name": _("Paid")}
+    )
+    if PaymentEvent.objects.filter(order=order, event_type=event_type, lines__in=lines).exists():
+        return  # already recorded: pressing the button twice changes nothing
+    amount = sum((line.line_price_incl_tax for line in lines), Decimal(0))
+    event = PaymentEvent.objects.create(order=order, amount=amount, event_type=event_type)
+    for line in lines:
+        PaymentEventQuantity.objects.create(event=event, line=line, quantity=line.quantity)
 
 
 def mark_failed(payment: OrderPayment, *, reference: str = "") -> bool:
@@ -96,6 +118,32 @@ def vietqr_for(payment: OrderPayment) -> dict:
         "amount": payment.amount,
         "purpose": vietqr.fold_purpose(purpose),
     }
+
+
+def card_payments_start(*, checkout: Checkout) -> None:
+    """One Stripe PaymentIntent per card order; an order whose intent cannot start is logged."""
+    for payment in checkout.payments.filter(method=OrderPayment.Method.CARD).select_related("order"):
+        try:
+            intent = card.create_intent(
+                amount_vnd=payment.amount,
+                order_number=payment.order.number,
+                idempotency_key=f"order-{payment.order.number}",
+                email=checkout.email,
+            )
+        except card.CardError as error:
+            logger.error("Card payment for order %s could not start: %s", payment.order.number, error)
+            continue
+        OrderPayment.objects.filter(pk=payment.pk).update(reference=intent["id"])
+
+
+def card_form_secrets(payments: list[OrderPayment]) -> None:
+    """Stripe's own card form (Payment Element) needs each open card order's client secret."""
+    for payment in payments:
+        if payment.method == OrderPayment.Method.CARD and payment.status != OrderPayment.Status.PAID:
+            try:
+                payment.client_secret = card.retrieve_intent(payment.reference)["client_secret"]
+            except (card.CardError, ValueError) as error:
+                logger.error("Card form for order %s unavailable: %s", payment.order.number, error)
 
 
 def bank_signature(body: bytes) -> str:
@@ -143,11 +191,28 @@ def notify_status(order, status: str) -> None:
     payment = getattr(order, "payment", None)
     if payment is None:
         return
-    label = STEP_LABELS.get(status, status)
+    label = order_status.BUYER_LABELS.get(status, status)
     _tell(
         payment.checkout,
         _("Chợ OCOP: order %(number)s is now: %(status)s.") % {"number": order.number, "status": label},
     )
+
+
+def checkout_payments(checkout: Checkout) -> list[OrderPayment]:
+    """The checkout's orders as the buyer sees them: each with its timeline, and how to pay it."""
+    payments = list(
+        checkout.payments.select_related("order", "stall__partner")
+        .prefetch_related("order__lines")
+        .order_by("pk")
+    )
+    for payment in payments:
+        payment.steps = timeline(payment)
+        if payment.method == OrderPayment.Method.VIETQR and payment.status != OrderPayment.Status.PAID:
+            try:
+                payment.vietqr = vietqr_for(payment)
+            except ValueError:  # the stall changed its bank details since: the page says to ask it
+                payment.vietqr = None
+    return payments
 
 
 # Tracking without an account --------------------------------------------------------------------
@@ -175,15 +240,17 @@ def tracked_checkout(number: str, phone: str) -> Checkout | None:
 
 def timeline(payment: OrderPayment) -> list[dict]:
     """placed → confirmed → shipped → delivered, and paid: each step with whether it is reached."""
+    steps_in_order = order_status.BUYER_STEPS
+    labels = order_status.BUYER_LABELS
     statuses = [line.status for line in payment.order.lines.all()]
-    reached = min((STEPS.index(s) for s in statuses if s in STEPS), default=0)
-    cancelled = bool(statuses) and all(s == "cancelled" for s in statuses)
-    labels = STEP_LABELS
+    reached = min((steps_in_order.index(s) for s in statuses if s in steps_in_order), default=0)
+    cancelled = bool(statuses) and all(s == order_status.CANCELLED for s in statuses)
     steps = [
         {"key": key, "label": labels[key], "done": not cancelled and i <= reached}
-        for i, key in enumerate(STEPS)
+        for i, key in enumerate(steps_in_order)
     ]
-    steps.append({"key": "paid", "label": labels["paid"], "done": payment.status == OrderPayment.Status.PAID})
+    paid = order_status.PAID_EVENT
+    steps.append({"key": paid, "label": labels[paid], "done": payment.status == OrderPayment.Status.PAID})
     if cancelled:
-        steps.append({"key": "cancelled", "label": labels["cancelled"], "done": True})
+        steps.append({"key": order_status.CANCELLED, "label": labels[order_status.CANCELLED], "done": True})
     return steps

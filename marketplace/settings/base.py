@@ -7,6 +7,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from oscar.defaults import *  # noqa: F403  (Oscar's defaults, overridden below)
 
+from ground import order_status
 from marketplace.database import database_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -219,19 +220,13 @@ LOGIN_URL = "/shop/accounts/login/"
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
-# Orders: each stall moves its own lines along; the checkout issue refines the order statuses.
-OSCAR_INITIAL_ORDER_STATUS = "placed"
-OSCAR_INITIAL_LINE_STATUS = "placed"
-OSCAR_ORDER_STATUS_PIPELINE = {
-    "placed": ("confirmed", "cancelled"),
-    "confirmed": ("shipped", "cancelled"),
-    "shipped": ("delivered",),
-    "delivered": (),
-    "cancelled": (),
-}
-OSCAR_LINE_STATUS_PIPELINE = OSCAR_ORDER_STATUS_PIPELINE
+# Orders: each stall moves its own lines along the pipeline of ground/order_status.py.
+OSCAR_INITIAL_ORDER_STATUS = order_status.INITIAL
+OSCAR_INITIAL_LINE_STATUS = order_status.INITIAL
+OSCAR_ORDER_STATUS_PIPELINE = order_status.PIPELINE
+OSCAR_LINE_STATUS_PIPELINE = order_status.PIPELINE
 
-# Sellers: one-time codes go out through this backend (see sellers/messaging.py).
+# Text messages (one-time codes, order news) go out through this backend (see ground/messaging.py).
 SELLERS_MESSAGE_BACKEND = os.environ.get("SELLERS_MESSAGE_BACKEND", "ground.messaging.ConsoleMessageBackend")
 SELLERS_MESSAGE_FILE = BASE_DIR / "var" / "messages.jsonl"
 

@@ -8,10 +8,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sellers import services
-from sellers.access import staff_communes
+from sellers.access import seller_login_required, staff_communes
 from sellers.forms import ReasonForm
 from sellers.models import Stall
-from sellers.views.stall import seller_login_required
 
 
 def _reviewable(user):

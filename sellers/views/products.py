@@ -5,9 +5,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from sellers.access import with_stall
 from sellers.forms import ProductForm
 from sellers.products import stall_product_or_404, stall_product_save, stall_products
-from sellers.views.stall import with_stall
 
 
 @with_stall

@@ -1,34 +1,23 @@
 """The seller's own dashboard: the stall, its status, takings, and the household's consent."""
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sellers import services
-from sellers.access import acting_for, helper_communes, managed_stall_or_404, managed_stalls, staff_communes
+from sellers.access import (
+    acting_for,
+    helper_communes,
+    managed_stalls,
+    seller_login_required,
+    staff_communes,
+    with_stall,
+)
 from sellers.forms import StallForm
 from sellers.models import HelperConsent
 from sellers.orders import stall_takings
-
-seller_login_required = login_required(login_url=reverse_lazy("sellers:login"))
-
-
-def with_stall(view):
-    """Loads the stall named in the URL if this user may manage it; 404 for anyone else."""
-
-    @seller_login_required
-    @wraps(view)
-    def wrapper(request, stall_pk, *args, **kwargs):
-        stall = managed_stall_or_404(request.user, stall_pk)
-        return view(request, stall, *args, **kwargs)
-
-    return wrapper
 
 
 @seller_login_required

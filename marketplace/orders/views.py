@@ -8,9 +8,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from oscar.core.loading import get_class
 
+from ground import order_status
+from marketplace.orders.actions import stall_order_advance
 from marketplace.payments.services import announcements
-from sellers.orders import LINE_STATUS_LABELS, stall_order_advance, stall_order_or_404, stall_orders
-from sellers.views.stall import with_stall
+from sellers.access import with_stall
+from sellers.orders import stall_order_or_404, stall_orders
 
 InvalidLineStatus = get_class("order.exceptions", "InvalidLineStatus")
 
@@ -28,7 +30,7 @@ def order_list(request, stall):
     context = {
         "stall": stall,
         "orders": orders,
-        "labels": LINE_STATUS_LABELS,
+        "labels": order_status.STALL_LABELS,
         # Said aloud by the browser, like the shop speakers that announce a transfer.
         "announcements": announcements(stall),
     }

@@ -10,9 +10,8 @@ from ground.client import client_address
 from ground.models import Commune
 from ground.phone import display_mobile
 from sellers import otp, services
-from sellers.access import helper_communes
+from sellers.access import helper_communes, seller_login_required
 from sellers.forms import AssistStartForm, CodeForm
-from sellers.views.stall import seller_login_required
 
 SESSION_KEY = "sellers_assist"
 

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from sellers.views.stall import with_stall
+from sellers.access import with_stall
 from traceability import services
 from traceability.forms import CertificationForm, EventForm, LotForm, PlotForm, RangeForm, StampRunForm
 from traceability.models import Certification, FarmPlot, StampRun
