@@ -228,7 +228,15 @@ AUDIT_ACTIONS = {
     "photo_added": _("added a photo"),
     "order_confirm": _("confirmed an order"),
     "order_ship": _("shipped an order"),
+    "order_deliver": _("delivered an order"),
     "order_paid": _("marked an order paid"),
+    "plot_created": _("added a farm plot"),
+    "certification_added": _("added a certificate"),
+    "lot_created": _("added a harvest lot"),
+    "stamps_ordered": _("ordered stamps"),
+    "stamps_activated": _("activated stamps on the packages"),
+    "stamps_voided": _("voided stamps"),
+    "lot_recalled": _("recalled a harvest lot"),
 }
 
 
