@@ -1,3 +1,5 @@
+"""The search app: Oscar's search app serving our own views, with the indexing signals connected."""
+
 from django.urls import path
 from oscar.apps.search import apps
 
@@ -8,8 +10,8 @@ class SearchConfig(apps.SearchConfig):
     name = "search"
 
     def ready(self):
-        from search import indexing
-        from search.views import ProductSearchView, suggest
+        from search import indexing  # loads models: not while apps load
+        from search.views import ProductSearchView, suggest  # loads models: not while apps load
 
         indexing.connect()
         self.search_view = ProductSearchView

@@ -1,8 +1,5 @@
 """The product document: its mapping for the engine (elasticsearch.dsl) and how it is built from
-PostgreSQL, the source of truth. Both backends index the same plain-dict documents.
-
-A product is public, hence indexed, while at least one verified stall sells it.
-"""
+PostgreSQL, the source of truth. Both backends index the same plain-dict documents."""
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -118,6 +115,7 @@ def _categories_with_ancestors() -> dict[int, list]:
 
 
 def public_products():
+    """A product is public, hence indexed, while at least one verified stall sells it."""
     selling = StockRecord.objects.filter(Stall.verified_q(via="partner__stall"), product=OuterRef("pk"))
     return Product.objects.browsable().filter(Exists(selling))
 
@@ -138,13 +136,18 @@ def product_documents(product_ids: Iterable[int] | None = None) -> Iterator[dict
         yield from _documents(batch, categories)
 
 
-def _documents(ids: list[int], categories: dict[int, list]) -> Iterator[dict]:
+def _offers(ids: list[int]) -> defaultdict[int, list]:
+    """Each product's stock records at verified stalls, with their stall and commune."""
     offers = defaultdict(list)
     for record in StockRecord.objects.filter(
         Stall.verified_q(via="partner__stall"), product_id__in=ids
     ).select_related("partner__stall__commune"):
         offers[record.product_id].append(record)
-    stall_ids = {record.partner.stall.pk for records in offers.values() for record in records}
+    return offers
+
+
+def _certified(ids: list[int], stall_ids: set[int]) -> defaultdict[tuple[str, int], set[str]]:
+    """The kinds of certification valid today, by ("product", id) and by ("stall", id)."""
     today = timezone.localdate()
     certified = defaultdict(set)
     for product_id, holder_id, kind in Certification.objects.filter(
@@ -153,12 +156,24 @@ def _documents(ids: list[int], categories: dict[int, list]) -> Iterator[dict]:
         valid_from__lte=today,
     ).values_list("product_id", "holder_id", "kind"):
         certified[("product", product_id) if product_id else ("stall", holder_id)].add(kind)
-    sold = dict(
+    return certified
+
+
+def _sold(ids: list[int]) -> dict:
+    """Quantity ordered of each product, over all orders."""
+    return dict(
         Line.objects.filter(product_id__in=ids)
         .values("product_id")
         .annotate(n=Sum("quantity"))
         .values_list("product_id", "n")
     )
+
+
+def _documents(ids: list[int], categories: dict[int, list]) -> Iterator[dict]:
+    offers = _offers(ids)
+    stall_ids = {record.partner.stall.pk for records in offers.values() for record in records}
+    certified = _certified(ids, stall_ids)
+    sold = _sold(ids)
     products = Product.objects.filter(pk__in=ids).prefetch_related("categories").order_by("pk")
     for product in products:
         records = offers[product.pk]

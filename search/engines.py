@@ -1,19 +1,13 @@
-"""A small adapter over the two engine clients, so every query, mapping and bulk body is built once
-with elasticsearch.dsl and sent to either engine.
-
-The ``elasticsearch`` client (8.x) refuses to talk to OpenSearch (it checks the X-Elastic-Product
-header and sends compatible-with media types), so OpenSearch gets ``opensearch-py``. Both take the
-same JSON bodies and bulk actions and return the same raw JSON, which the DSL wraps back into its
-``Response`` objects.
-
-``SEARCH_URL`` names the engine: ``opensearch+http://host:9200``, ``elasticsearch+https://host:9200``,
-or a plain ``http(s)://`` URL, whose product is asked once (``GET /``).
-"""
+"""A small adapter over the two engine clients (Elasticsearch, OpenSearch), so every query, mapping
+and bulk body is built once with elasticsearch.dsl and sent to either engine; EngineError for both."""
 
 import json
 import urllib.request
 from collections.abc import Iterable
 from urllib.parse import urlsplit, urlunsplit
+
+from elasticsearch import ApiError, Elasticsearch, TransportError
+from elasticsearch import helpers as elasticsearch_helpers
 
 TIMEOUT = 5
 
@@ -106,36 +100,34 @@ class ElasticsearchEngine(Engine):
     kind = "elasticsearch"
 
     def _client(self, url: str):
-        from elasticsearch import Elasticsearch
-
         return Elasticsearch(url, request_timeout=TIMEOUT, max_retries=0, retry_on_timeout=False)
 
     def _helpers(self):
-        from elasticsearch import helpers
-
-        return helpers
+        return elasticsearch_helpers
 
     def _errors(self):
-        from elasticsearch import ApiError, TransportError
-
         return (ApiError, TransportError)
 
 
+# The ``elasticsearch`` client (8.x) refuses to talk to OpenSearch (it checks the X-Elastic-Product
+# header and sends compatible-with media types), so OpenSearch gets ``opensearch-py``. Both take the
+# same JSON bodies and bulk actions and return the same raw JSON, which the DSL wraps back into its
+# ``Response`` objects.
 class OpenSearchEngine(Engine):
     kind = "opensearch"
 
     def _client(self, url: str):
-        from opensearchpy import OpenSearch
+        from opensearchpy import OpenSearch  # loaded only when an OpenSearch engine is configured
 
         return OpenSearch(hosts=[url], timeout=TIMEOUT, max_retries=0, retry_on_timeout=False)
 
     def _helpers(self):
-        from opensearchpy import helpers
+        from opensearchpy import helpers  # loaded only when an OpenSearch engine is configured
 
         return helpers
 
     def _errors(self):
-        from opensearchpy.exceptions import OpenSearchException
+        from opensearchpy.exceptions import OpenSearchException  # only when OpenSearch is configured
 
         return (OpenSearchException,)
 
@@ -151,6 +143,8 @@ def detect_kind(url: str) -> str:
 
 
 def engine_for(url: str) -> Engine:
+    """The engine ``SEARCH_URL`` names: ``opensearch+http://host:9200``, ``elasticsearch+https://host:9200``,
+    or a plain ``http(s)://`` URL, whose product is asked once (``GET /``)."""
     scheme, netloc, path, query, fragment = urlsplit(url)
     kind, _, transport = scheme.rpartition("+")
     plain = urlunsplit((transport, netloc, path, query, fragment))

@@ -9,7 +9,8 @@ from oscar.core.loading import get_model
 
 from ground.models import Commune
 from ground.money import format_vnd
-from search.backends import FACETS, PRICE_RANGES
+from search.requests import FACETS, PRICE_RANGES
+from traceability.models import Certification
 
 Category = get_model("catalogue", "Category")
 
@@ -64,8 +65,6 @@ def labels(values: dict[str, set[str]]) -> dict[str, dict[str, str]]:
 
     def ids(name):
         return [int(value) for value in values.get(name, ()) if value.isascii() and value.isdigit()]
-
-    from traceability.models import Certification
 
     kinds = dict(Certification.Kind.choices)
     return {

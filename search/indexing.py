@@ -1,6 +1,5 @@
 """Keeping the search indexes up to date: after a change commits, a background task re-reads the
-products it touched from PostgreSQL and writes their documents to the database backend and, when
-configured, to the engine. Products no longer public (deleted, hidden, stall suspended) are removed.
+products it touched and writes their documents to PostgreSQL's index and, when configured, the engine's.
 """
 
 import logging
@@ -10,9 +9,13 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from oscar.core.loading import get_model
 
-from search.backends import DatabaseBackend, engine_backend
+from ground.models import Commune
+from search.backends import engine_backend
+from search.database_search import DatabaseBackend
 from search.documents import product_documents, public_products
 from search.engines import EngineError
+from sellers.models import Stall
+from traceability.models import Certification
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +37,8 @@ def backends() -> list:
 
 
 def reindex_products(product_ids) -> dict[str, int]:
-    """Write the current documents of these products everywhere; remove those no longer public."""
+    """Write the current documents of these products everywhere; remove those no longer public
+    (deleted, hidden, stall suspended)."""
     product_ids = set(product_ids)
     documents = list(product_documents(product_ids))
     gone = product_ids - {document["id"] for document in documents}
@@ -74,7 +78,7 @@ def schedule(product_ids) -> None:
 
 
 def _enqueue() -> None:
-    from search.tasks import reindex
+    from search.tasks import reindex  # search.tasks imports this module: at the top, a cycle
 
     ids, _pending.ids = getattr(_pending, "ids", None), None
     if ids:
@@ -119,10 +123,6 @@ def _categories_changed(sender, instance, action, pk_set, **kwargs):
 
 
 def connect() -> None:
-    from ground.models import Commune
-    from sellers.models import Stall
-    from traceability.models import Certification
-
     for model, handler in (
         (Product, _product_changed),
         (StockRecord, _stockrecord_changed),

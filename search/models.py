@@ -1,8 +1,5 @@
-"""The database backend's index: the same documents the engine gets, in one table.
-
-Derived data: rebuilt from the catalogue by ``manage.py search_index --rebuild``. It is kept up to date
-even when an engine serves search, so that search falls back to it without losing anything.
-"""
+"""The database backend's index: the same documents the engine gets, in one table (ProductEntry),
+and the indexed words that mistyped words are corrected to (SearchWord)."""
 
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
@@ -10,6 +7,8 @@ from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 
 
+# Derived data: rebuilt from the catalogue by ``manage.py search_index --rebuild``. It is kept up to date
+# even when an engine serves search, so that search falls back to it without losing anything.
 class ProductEntry(models.Model):
     # Not a foreign key: the index may briefly lag the catalogue, and benchmarks fill it on their own.
     product_id = models.IntegerField(primary_key=True)

@@ -1,8 +1,5 @@
-"""Vietnamese text as buyers type it: without diacritics, in any case, with đ written as d.
-
-Both search backends fold the same way (the engine with Lucene's ``asciifolding``), so "vai thieu",
-"vải thiều" and "VẢI THIỀU" are the same words everywhere.
-"""
+"""Vietnamese text as buyers type it (folded: without diacritics, in any case, đ written as d), the
+synonyms file, and the words a query searches for."""
 
 import functools
 import re
@@ -16,6 +13,8 @@ MAX_TERMS = 8
 _WORD = re.compile(r"\w+")
 
 
+# Both search backends fold the same way (the engine with Lucene's ``asciifolding``), so "vai thieu",
+# "vải thiều" and "VẢI THIỀU" are the same words everywhere.
 def words(text: str) -> list[str]:
     """The folded words of a query, at most MAX_TERMS of them."""
     return _WORD.findall(fold(text[:MAX_QUERY_LENGTH]))[:MAX_TERMS]
@@ -65,3 +64,9 @@ def units(words: list[str]) -> list[str]:
 def synonyms_of(word: str) -> tuple[str, ...]:
     """A folded word and its synonyms (phrases included): 'vai' -> ('vai', 'vai thieu', 'lychee', ...)."""
     return _synonyms_by_word().get(word, (word,))
+
+
+def starts_words(candidate: str, prefix_words: list[str]) -> bool:
+    """Every word typed starts a word of the candidate (the last may be half-typed)."""
+    candidate_words = re.findall(r"\w+", fold(candidate))
+    return all(any(word.startswith(typed) for word in candidate_words) for typed in prefix_words)

@@ -14,8 +14,9 @@ from oscar.core.loading import get_model
 from catalogue.selectors import product_cards
 from ground.tenancy import current_communes
 from search import text
-from search.backends import FACETS, MAX_RESULTS, SearchRequest, search_backend
+from search.backends import search_backend
 from search.facets import SORT_LABELS, Links, chosen_filters, facet_groups, labels
+from search.requests import FACETS, MAX_RESULTS, SearchRequest
 
 Category = get_model("catalogue", "Category")
 

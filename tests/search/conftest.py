@@ -6,7 +6,8 @@ import uuid
 
 import pytest
 
-from search.backends import DatabaseBackend, EngineBackend
+from search.database_search import DatabaseBackend
+from search.engine_search import EngineBackend
 from tests.conftest import reachable_engine, require_service
 
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")

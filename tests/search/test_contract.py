@@ -5,7 +5,7 @@ import pytest
 from oscar.core.loading import get_model
 
 from search import indexing
-from search.backends import SearchRequest
+from search.requests import SearchRequest
 from sellers.models import Stall
 from tests.factories import CommuneFactory, StallFactory, make_product
 from traceability.models import Certification

@@ -1,0 +1,294 @@
+"""Product search in PostgreSQL: full-text search over the ProductEntry table, typos corrected
+with pg_trgm, facets counted in one statement, and the table's writes and rebuilds."""
+
+import re
+
+from django.contrib.postgres.search import SearchQuery, TrigramSimilarity
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, transaction
+from django.db.models import F, Q
+
+from search import text
+from search.models import ProductEntry, SearchWord
+from search.requests import FACETS, PRICE_RANGES, SUGGESTIONS, FacetValue, SearchRequest, SearchResult
+
+
+class DatabaseBackend:
+    """PostgreSQL: full-text search over the folded text (a generated tsvector under a GIN index),
+    typos corrected against the index's words with pg_trgm, facets counted in one statement."""
+
+    name = "database"
+
+    # Reads --------------------------------------------------------------------------------------
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        entries = ProductEntry.objects.all()
+        if request.communes is not None:
+            entries = entries.filter(communes__overlap=request.communes)
+        words, corrected = self._correct(text.words(request.text))
+        tsquery = self._tsquery(words, prefix_last=True)
+        if tsquery:
+            entries = entries.filter(document=SearchQuery(tsquery, search_type="raw", config="simple"))
+        chosen = {name: self._filter(name, values) for name, values in request.filters.items()}
+        ordered = entries.filter(*chosen.values()).order_by(*self._order(request))
+        page = ordered.values_list("product_id", flat=True)[
+            request.offset : request.offset + request.per_page
+        ]
+        total, facets = self._count(entries, chosen, request.filters)
+        return SearchResult(
+            product_ids=list(page),
+            total=total,
+            facets=facets,
+            backend=self.name,
+            corrected=" ".join(words) if corrected else "",
+        )
+
+    @staticmethod
+    def _tsquery(words: list[str], *, prefix_last: bool) -> str:
+        """'vai thieu luc' -> '(vai <-> thieu | vai | lychee | litchi) & (luc | luc:*)': each word or
+        phrase of the synonyms file with its synonyms; the last word also as a prefix (typed on)."""
+        units = text.units(words)
+        parts = []
+        for position, unit in enumerate(units):
+            alternatives = []
+            for synonym in text.synonyms_of(unit):
+                tokens = re.findall(r"[^\W_]+", synonym)
+                if tokens:
+                    alternatives.append(" <-> ".join(tokens))
+            if prefix_last and position == len(units) - 1 and re.fullmatch(r"[^\W_]+", unit):
+                alternatives.append(f"{unit}:*")
+            if alternatives:
+                parts.append("(" + " | ".join(dict.fromkeys(alternatives)) + ")")
+        return " & ".join(parts)
+
+    @staticmethod
+    def _correct(words: list[str]) -> tuple[list[str], bool]:
+        """A word that starts no indexed word (and has no synonym) becomes the nearest indexed one."""
+        corrected = False
+        result = []
+        for word in words:
+            if (
+                len(word) >= 4
+                and text.synonyms_of(word) == (word,)
+                and not SearchWord.objects.filter(word__startswith=word).exists()
+            ):
+                nearest = (
+                    SearchWord.objects.filter(word__trigram_similar=word)
+                    .annotate(similarity=TrigramSimilarity("word", word))
+                    .order_by("-similarity", "word")
+                    .values_list("word", flat=True)
+                    .first()
+                )
+                if nearest:
+                    word, corrected = nearest, True
+            result.append(word)
+        return result, corrected
+
+    @staticmethod
+    def _filter(name: str, values: list[str]) -> Q:
+        if name == "price":
+            ranges = Q()
+            for value in values:
+                low, high = PRICE_RANGES.get(value, (0, 0))
+                bounds = Q()
+                if low is not None:
+                    bounds &= Q(price__gte=low)
+                if high is not None:
+                    bounds &= Q(price__lt=high)
+                ranges |= bounds
+            return ranges
+        if name == "in_stock":
+            return Q(in_stock=any(value in ("true", "1") for value in values))
+        if name == "stars":
+            return Q(ocop_stars__in=[int(v) for v in values if v.isdigit()])
+        column = {"category": "categories", "province": "provinces", "commune": "communes"}.get(name)
+        if column:
+            return Q(**{f"{column}__overlap": [int(v) for v in values if v.isdigit()]})
+        return Q(certifications__overlap=values)
+
+    @staticmethod
+    def _order(request: SearchRequest) -> list:
+        return {
+            "relevance": ["-is_featured", "-popularity", "title"],
+            "price": ["price", "title"],
+            "-price": ["-price", "title"],
+            "newest": ["-created", "title"],
+            "rating": [F("rating").desc(nulls_last=True), "-popularity"],
+        }[request.sort]
+
+    @staticmethod
+    def _where(q: Q) -> tuple[str, list]:
+        """The SQL condition of ``q`` on the entries table (read from the CTE under the same name)."""
+        if not q:
+            return "TRUE", []
+        query = ProductEntry.objects.filter(q).query
+        try:
+            sql, params = query.get_compiler(using="default").compile(query.where)
+        except EmptyResultSet:
+            return "FALSE", []
+        return sql or "TRUE", list(params)
+
+    def _count(self, entries, chosen: dict[str, Q], selected: dict[str, list[str]]):
+        """The total and every facet's counts in one statement: the matching entries are read once
+        (a materialized CTE), each facet counted under the other facets' choices."""
+        sql, params = self._count_sql(entries, chosen)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        return self._facet_counts(rows, selected)
+
+    def _count_sql(self, entries, chosen: dict[str, Q]) -> tuple[str, list]:
+        """The statement of ``_count`` and its parameters: one SELECT per facet, joined by UNION ALL."""
+        table = ProductEntry._meta.db_table
+        columns = ["communes", "provinces", "categories", "certifications", "ocop_stars", "in_stock", "price"]
+        base_sql, base_params = entries.values(*columns).query.sql_with_params()
+        parts, params = [], list(base_params)
+
+        def where(excluded: str | None) -> str:
+            clauses = []
+            for name, q in chosen.items():
+                if name != excluded:
+                    sql, clause_params = self._where(q)
+                    clauses.append(f"({sql})")
+                    params.extend(clause_params)
+            return " AND ".join(clauses) or "TRUE"
+
+        # Everything spliced into this SQL comes from this code (names, columns, compiled conditions);
+        # every value is a parameter.
+        entry = f"base AS {table}"
+        parts.append(f"SELECT 'total', '', COUNT(*) FROM {entry} WHERE {where(None)}")  # noqa: S608
+        arrays = {"category": "categories", "province": "provinces", "commune": "communes"}
+        for name, column in {**arrays, "certification": "certifications"}.items():
+            values = f"{entry}, unnest({table}.{column}) AS value"
+            condition = where(name)
+            parts.append(f"SELECT '{name}', value::text, COUNT(*) FROM {values} WHERE {condition} GROUP BY 2")  # noqa: S608
+        stars = f"ocop_stars IS NOT NULL AND {where('stars')}"
+        parts.append(f"SELECT 'stars', ocop_stars::text, COUNT(*) FROM {entry} WHERE {stars} GROUP BY 2")  # noqa: S608
+        stock = where("in_stock")
+        parts.append(f"SELECT 'in_stock', in_stock::text, COUNT(*) FROM {entry} WHERE {stock} GROUP BY 2")  # noqa: S608
+        buckets = ", ".join(
+            f"('{key}', {low or 0}, {high or 'NULL'})" for key, (low, high) in PRICE_RANGES.items()
+        )
+        priced = f"{entry}, (VALUES {buckets}) AS bucket(key, low, high)"
+        in_bucket = (
+            f"price >= bucket.low AND (bucket.high IS NULL OR price < bucket.high) AND {where('price')}"
+        )
+        parts.append(f"SELECT 'price', bucket.key, COUNT(*) FROM {priced} WHERE {in_bucket} GROUP BY 2")  # noqa: S608
+        sql = f"WITH base AS MATERIALIZED ({base_sql}) " + " UNION ALL ".join(parts)  # noqa: S608
+        return sql, params
+
+    @staticmethod
+    def _facet_counts(rows, selected: dict[str, list[str]]) -> tuple[int, dict[str, list[FacetValue]]]:
+        """The total and each facet's values from the statement's rows: chosen values stay listed
+        (with 0), price ranges in their own order, other values by count."""
+        total = 0
+        counts: dict[str, list[tuple[str, int]]] = {name: [] for name in FACETS}
+        for name, value, count in rows:
+            if name == "total":
+                total = count
+            else:
+                counts[name].append((value, count))
+        facets = {}
+        for name, values in counts.items():
+            chosen_values = selected.get(name, [])
+            if name == "price":
+                order = list(PRICE_RANGES)
+                values.sort(key=lambda pair: order.index(pair[0]))
+            else:
+                values.sort(key=lambda pair: (-pair[1], pair[0]))
+            present = {value for value, _count in values}
+            values += [(value, 0) for value in chosen_values if value not in present]
+            facets[name] = [FacetValue(value, count, value in chosen_values) for value, count in values]
+        return total, facets
+
+    def suggest(self, prefix: str, *, communes: list[int] | None = None) -> list[str]:
+        typed = text.words(prefix)
+        if not typed:
+            return []
+        entries = ProductEntry.objects.all()
+        if communes is not None:
+            entries = entries.filter(communes__overlap=communes)
+        tsquery = " & ".join(f"{word}:*" for word in typed if re.fullmatch(r"[^\W_]+", word))
+        if not tsquery:
+            return []
+        entries = entries.filter(document=SearchQuery(tsquery, search_type="raw", config="simple"))
+        found = []
+        candidates = entries.order_by("-popularity", "title").values_list("suggestions", flat=True)[:40]
+        for suggestions in candidates:
+            found.extend(candidate for candidate in suggestions if text.starts_words(candidate, typed))
+        return list(dict.fromkeys(found))[:SUGGESTIONS]
+
+    # Writes -------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _entry(document: dict) -> ProductEntry:
+        searchable = " ".join(
+            [
+                document["title"],
+                *document["stalls"],
+                *document["categories"],
+                *document["commune_names"],
+                *document["province_names"],
+                document["description"],
+            ]
+        )
+        return ProductEntry(
+            product_id=document["id"],
+            title=document["title"],
+            title_folded=text.fold(document["title"]),
+            text_folded=text.fold(searchable),
+            categories=[int(pk) for pk in document["category_ids"]],
+            communes=[int(code) for code in document["communes"]],
+            provinces=[int(code) for code in document["provinces"]],
+            ocop_stars=document["ocop_stars"],
+            certifications=document["certifications"],
+            price=document["price"],
+            in_stock=document["in_stock"],
+            season_months=document["season_months"],
+            rating=document["rating"],
+            popularity=document["popularity"],
+            is_featured=document["is_featured"],
+            created=document["created"],
+            suggestions=[document["title"], *document["stalls"]],
+        )
+
+    def index(self, documents: list[dict]) -> None:
+        entries = [self._entry(document) for document in documents]
+        if not entries:
+            return
+        fields = [f.name for f in ProductEntry._meta.concrete_fields if not (f.primary_key or f.generated)]
+        with transaction.atomic():
+            ProductEntry.objects.bulk_create(
+                entries, update_conflicts=True, unique_fields=["product_id"], update_fields=fields
+            )
+            self._learn_words(entries)
+
+    @staticmethod
+    def _learn_words(entries: list[ProductEntry]) -> None:
+        vocabulary = {word for entry in entries for word in re.findall(r"\w{3,60}", entry.text_folded)}
+        SearchWord.objects.bulk_create(
+            [SearchWord(word=word) for word in sorted(vocabulary)], ignore_conflicts=True, batch_size=2000
+        )
+
+    def remove(self, product_ids) -> None:
+        ProductEntry.objects.filter(product_id__in=list(product_ids)).delete()
+
+    def rebuild(self, documents, *, progress=None) -> int:
+        """In one transaction: searches see the old entries until the new ones are all in."""
+        count = 0
+        with transaction.atomic():
+            ProductEntry.objects.all().delete()
+            batch = []
+            for document in documents:
+                batch.append(document)
+                if len(batch) == 1000:
+                    self.index(batch)
+                    count += len(batch)
+                    batch = []
+                    if progress:
+                        progress(count)
+            self.index(batch)
+            count += len(batch)
+        if progress:
+            progress(count)
+        return count

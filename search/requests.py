@@ -1,0 +1,89 @@
+"""What every search backend takes and returns: SearchRequest (its text, filters, sort and page,
+checked on creation), SearchResult with its FacetValue counts, and the facets, sorts and limits."""
+
+import math
+from dataclasses import dataclass, field
+
+from search import text
+
+MAX_RESULTS = 1000  # deepest result a page may show: beyond it, refine the search
+SUGGESTIONS = 8
+PRICE_RANGES = {  # whole đồng
+    "0-100000": (None, 100_000),
+    "100000-200000": (100_000, 200_000),
+    "200000-500000": (200_000, 500_000),
+    "500000-": (500_000, None),
+}
+SORTS = ("relevance", "price", "-price", "newest", "rating")
+FACETS = ("category", "province", "commune", "stars", "certification", "price", "in_stock")
+
+
+# Every backend answers a SearchRequest with the same Vietnamese behaviour (tests/search/test_contract.py):
+# - "vai thieu", "vải thiều" and "VẢI THIỀU" are the same words, and đ = d;
+# - a mistyped word still finds its products ("vai thieuu");
+# - the names in ``data/synonyms.txt`` find each other ("lychee" finds "vải");
+# - facets count each facet's values under the other facets' choices; pages stop at MAX_RESULTS.
+@dataclass
+class SearchRequest:
+    text: str = ""
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 24
+    communes: list[int] | None = None  # the storefront's communes (codes); None: everywhere
+
+    def __post_init__(self):
+        self.text = self.text[: text.MAX_QUERY_LENGTH].strip()
+        self.filters = {
+            name: valid
+            for name, values in self.filters.items()
+            if name in FACETS and (valid := _valid_values(name, values))
+        }
+        self.sort = self.sort if self.sort in SORTS else "relevance"
+        self.per_page = max(1, min(self.per_page, 100))
+        self.page = max(1, min(self.page, self.max_page))
+
+    @property
+    def max_page(self) -> int:
+        return math.ceil(MAX_RESULTS / self.per_page)
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+
+CERTIFICATIONS = ("ocop", "vietgap", "globalgap", "organic")
+MAX_ID = 2**31 - 1
+
+
+def _valid_values(name: str, values: list[str]) -> list[str]:
+    """Only values a facet can hold (the URL may carry anything): ids as plain digits in range,
+    known price ranges, standards and true/false."""
+    if name == "price":
+        allowed = [v for v in values if v in PRICE_RANGES]
+    elif name == "in_stock":
+        allowed = [v for v in values if v in ("true", "false")]
+    elif name == "certification":
+        allowed = [v for v in values if v in CERTIFICATIONS]
+    else:
+        allowed = [v for v in values if v.isascii() and v.isdigit() and 0 < int(v) <= MAX_ID]
+    return list(dict.fromkeys(allowed))[:20]
+
+
+@dataclass
+class FacetValue:
+    value: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class SearchResult:
+    product_ids: list[int]
+    total: int
+    facets: dict[str, list[FacetValue]]
+    backend: str
+    corrected: str = ""  # the words searched for, when a mistyped word was corrected (database)
+
+    def pages(self, request: SearchRequest) -> int:
+        return max(1, min(math.ceil(self.total / request.per_page), request.max_page))
