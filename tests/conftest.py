@@ -39,7 +39,7 @@ def opensearch(settings):
     """The project searches a fresh index alias on the test OpenSearch node (dropped afterwards)."""
     import uuid
 
-    from search.backends import EngineBackend
+    from search.engine_search import EngineBackend
 
     engine = reachable_engine(OPENSEARCH_URL)
     require_service(
