@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ground.limits import lock_keys
 from ground.messaging import send_text
 from sellers.models import OneTimeCode
 
@@ -33,7 +34,13 @@ def _hash(*, phone: str, purpose: str, code: str) -> str:
     return hmac.new(key, f"{phone}:{purpose}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
-def otp_send(*, phone: str, purpose: str, ip_address: str | None) -> OneTimeCode:
+@transaction.atomic
+def otp_send(*, phone: str, purpose: str, ip_address: str | None, deliver: bool = True) -> OneTimeCode:
+    """A new code for this number, texted to it after commit. With ``deliver=False`` it is only
+    counted (a login for a number that has no stall answers like any other, and costs no text).
+    The counts and the new code are one transaction under a lock per number and per address, so a
+    parallel burst never gets more codes than the limits."""
+    lock_keys(f"otp-phone:{phone}", f"otp-ip:{ip_address}" if ip_address else "")
     now = timezone.now()
     limit, window = PER_PHONE
     if OneTimeCode.objects.filter(phone=phone, created_at__gte=now - window).count() >= limit:
@@ -56,7 +63,8 @@ def otp_send(*, phone: str, purpose: str, ip_address: str | None) -> OneTimeCode
     text = _("Cho OCOP: your code is %(code)s. It works for 5 minutes. Never share it with anyone.") % {
         "code": code
     }
-    transaction.on_commit(lambda: send_text(phone=phone, text=text))
+    if deliver:
+        transaction.on_commit(lambda: send_text(phone=phone, text=text))
     return one_time_code
 
 

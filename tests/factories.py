@@ -151,3 +151,28 @@ def make_lot(*, stall=None, product=None, code: str = "LN2026-06A", gtin: str = 
         created_by=stall.owner,
         **fields,
     )
+
+
+def burst(call, count: int) -> list:
+    """Run ``call(i)`` in ``count`` threads released at once (each on its own database connection),
+    as a parallel burst of requests would; the results in no particular order."""
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(count)
+    results = []
+
+    def run(i):
+        barrier.wait()
+        try:
+            results.append(call(i))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results

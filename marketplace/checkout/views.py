@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.http import require_POST
 
-from ground.client import network_key
+from ground.client import address_key
 from ground.tenancy import current_communes
 from marketplace.checkout.forms import CheckoutForm, TrackForm
 from marketplace.payments import card
@@ -144,7 +144,7 @@ def track(request):
     context = {"form": form}
     status = 200
     if request.method == "POST":
-        if not tracking_allowed(network_key(request) or "unknown"):
+        if not tracking_allowed(address=address_key(request), number=request.POST.get("number", "")):
             messages.error(request, _("Too many lookups: try again in a quarter of an hour."))
             status = 429
         elif form.is_valid():

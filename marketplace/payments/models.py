@@ -72,7 +72,8 @@ class WebhookEvent(models.Model):
 
 
 class TrackingAttempt(models.Model):
-    """One order lookup without an account, by network (a keyed hash): to limit guessing."""
+    """One order lookup without an account, counted per address and per order number (keyed hashes,
+    see ground/client.py; the field keeps its old name): to limit guessing."""
 
     network = models.CharField(max_length=16)
     at = models.DateTimeField(auto_now_add=True)

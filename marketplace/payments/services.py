@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
 from ground import order_status
+from ground.client import subject_key
+from ground.limits import lock_keys
 from ground.messaging import send_text
 from ground.money import format_vnd, group_thousands
 from marketplace.payments import card, vietqr
@@ -33,7 +35,7 @@ PaymentEvent = get_model("order", "PaymentEvent")
 PaymentEventType = get_model("order", "PaymentEventType")
 PaymentEventQuantity = get_model("order", "PaymentEventQuantity")
 
-TRACKING_LIMIT = 10  # lookups per network and quarter hour
+TRACKING_LIMIT = 10  # lookups per address, and per order number, each quarter hour
 TRACKING_WINDOW = timedelta(minutes=15)
 
 
@@ -218,13 +220,21 @@ def checkout_payments(checkout: Checkout) -> list[OrderPayment]:
 # Tracking without an account --------------------------------------------------------------------
 
 
-def tracking_allowed(network: str) -> bool:
-    """At most TRACKING_LIMIT lookups per network per window, counted in PostgreSQL."""
+@transaction.atomic
+def tracking_allowed(*, address: str, number: str) -> bool:
+    """At most TRACKING_LIMIT lookups per address, and per order number (a phone guessed from many
+    addresses), per window; counted in PostgreSQL under a lock per key, so a parallel burst gets no
+    more than the limit either."""
+    keys = [address or "unknown"]
+    if number:
+        keys.append(subject_key("order", number.strip().upper()))
+    lock_keys(*(f"tracking:{key}" for key in keys))
     since = timezone.now() - TRACKING_WINDOW
     TrackingAttempt.objects.filter(at__lt=since - TRACKING_WINDOW).delete()
-    if TrackingAttempt.objects.filter(network=network, at__gte=since).count() >= TRACKING_LIMIT:
-        return False
-    TrackingAttempt.objects.create(network=network)
+    for key in keys:
+        if TrackingAttempt.objects.filter(network=key, at__gte=since).count() >= TRACKING_LIMIT:
+            return False
+    TrackingAttempt.objects.bulk_create(TrackingAttempt(network=key) for key in keys)
     return True
 
 

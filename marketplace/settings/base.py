@@ -170,6 +170,10 @@ HAYSTACK_CONNECTIONS = {"default": {"ENGINE": "haystack.backends.simple_backend.
 # Our search app indexes on its own; haystack must not listen to saves.
 HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"
 
+# How many proxies (load balancer, CDN...) stand in front of the app and append to X-Forwarded-For.
+# 0: the client is REMOTE_ADDR. Every per-address limit counts the address ground/client.py finds.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+
 # The public address of the site, in messages to buyers.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 

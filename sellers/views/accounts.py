@@ -18,25 +18,34 @@ SESSION_KEY = "sellers_pending_phone"
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
-def _send_code(request, form, *, purpose: str, **pending) -> bool:
+def _send_code(request, form, *, step: str, purpose: str, deliver: bool = True, **pending) -> bool:
     """Send the code for the form's number; on refusal the reason goes next to the phone field."""
     phone = form.cleaned_data["phone"]
     try:
-        otp.otp_send(phone=phone, purpose=purpose, ip_address=client_address(request))
+        otp.otp_send(phone=phone, purpose=purpose, ip_address=client_address(request), deliver=deliver)
     except otp.CodeError as error:
         form.add_error("phone", str(error))
         return False
-    request.session[SESSION_KEY] = {"phone": phone, "purpose": str(purpose), **pending}
+    request.session[SESSION_KEY] = {"phone": phone, "purpose": step, **pending}
     return True
+
+
+def _registered(phone: str) -> bool:
+    return PhoneAccount.objects.filter(phone=phone).exists()
 
 
 @require_http_methods(["GET", "POST"])
 def signup(request):
     form = SignupForm(request.POST or None)
+    # A number that already has a stall gets a log-in code instead: the page answers the same either
+    # way, so it never tells a stranger whether a number sells here.
     if request.method == "POST" and form.is_valid():
-        if PhoneAccount.objects.filter(phone=form.cleaned_data["phone"]).exists():
-            form.add_error("phone", _("This number is already registered. Log in instead."))
-        elif _send_code(request, form, purpose=OneTimeCode.Purpose.SIGNUP, name=form.cleaned_data["name"]):
+        purpose = (
+            OneTimeCode.Purpose.LOGIN
+            if _registered(form.cleaned_data["phone"])
+            else OneTimeCode.Purpose.SIGNUP
+        )
+        if _send_code(request, form, step="signup", purpose=purpose, name=form.cleaned_data["name"]):
             return redirect("sellers:signup-code")
     return render(request, "sellers/phone_form.html", {"form": form, "step": "signup"})
 
@@ -49,10 +58,11 @@ def signup_code(request):
 @require_http_methods(["GET", "POST"])
 def login_phone(request):
     form = PhoneForm(request.POST or None)
+    # Known or unknown, the number gets the same answer (and counts against the same limits); only
+    # a number with a stall is actually sent a code.
     if request.method == "POST" and form.is_valid():
-        if not PhoneAccount.objects.filter(phone=form.cleaned_data["phone"]).exists():
-            form.add_error("phone", _("No stall is registered with this number. Sign up first."))
-        elif _send_code(request, form, purpose=OneTimeCode.Purpose.LOGIN):
+        registered = _registered(form.cleaned_data["phone"])
+        if _send_code(request, form, step="login", purpose=OneTimeCode.Purpose.LOGIN, deliver=registered):
             return redirect("sellers:login-code")
     return render(request, "sellers/phone_form.html", {"form": form, "step": "login"})
 
@@ -69,7 +79,7 @@ def _code_step(request, *, purpose: str):
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            if purpose == "signup":
+            if purpose == "signup" and not _registered(pending["phone"]):
                 user = seller_signup(
                     phone=pending["phone"], code=form.cleaned_data["code"], name=pending.get("name", "")
                 )

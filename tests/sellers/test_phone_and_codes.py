@@ -8,6 +8,7 @@ from ground.phone import display_mobile, normalize_mobile
 from sellers import otp
 from sellers.models import OneTimeCode
 from tests.conftest import last_code
+from tests.factories import burst
 
 pytestmark = pytest.mark.django_db
 PHONE = "+84912345678"
@@ -99,3 +100,19 @@ def test_codes_are_rate_limited_per_ip_address(outbox):
     with pytest.raises(otp.CodeError, match="Thiết bị"):
         otp.otp_send(phone="+84987654321", purpose="signup", ip_address="10.0.0.7")
     otp.otp_send(phone="+84987654321", purpose="signup", ip_address="10.0.0.8")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_code_limits_hold_under_a_parallel_burst():
+    def send(phone, address):
+        try:
+            otp.otp_send(phone=phone, purpose="login", ip_address=address, deliver=False)
+            return "sent"
+        except otp.CodeError:
+            return "refused"
+
+    per_number = burst(lambda n: send(PHONE, f"10.0.1.{n}"), 8)
+    per_address = burst(lambda n: send(f"+8491299{n:04d}", "10.0.2.1"), 15)
+
+    assert per_number.count("sent") == 3
+    assert per_address.count("sent") == 10

@@ -1,4 +1,8 @@
+import re
+
 import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
 
 from sellers.models import PhoneAccount
 from tests.conftest import last_code
@@ -39,21 +43,25 @@ def test_wrong_code_is_explained_in_vietnamese(client, outbox, committed, make_s
     assert not PhoneAccount.objects.exists()
 
 
-def test_registered_number_is_told_to_log_in_and_keeps_what_was_typed(
+def test_signing_up_again_with_a_registered_number_logs_into_the_same_stall_and_tells_no_one(
     client, outbox, committed, make_storefront
 ):
     make_storefront()
     with committed():
-        client.post("/ban-hang/dang-ky/", {"phone": "0912345678"})
+        first = client.post("/ban-hang/dang-ky/", {"phone": "0912345678", "name": "Bà Lan"})
     client.post("/ban-hang/dang-ky/ma/", {"code": last_code(outbox, PHONE)})
+    owner = client.session["_auth_user_id"]
     client.logout()
 
     with committed():
-        response = client.post("/ban-hang/dang-ky/", {"phone": "0912 345 678", "name": "Bà Lan"})
+        again = client.post("/ban-hang/dang-ky/", {"phone": "0912 345 678", "name": "Bà Lan"})
+    response = client.post("/ban-hang/dang-ky/ma/", {"code": last_code(outbox, PHONE)}, follow=True)
 
-    html = response.content.decode()
-    assert "Số này đã được đăng ký" in html
-    assert 'value="0912 345 678"' in html and 'value="Bà Lan"' in html
+    # the stranger's view: the same redirect to "enter the code" as for a new number
+    assert (again.status_code, again.url) == (first.status_code, first.url)
+    # the household's view: its code opens the stall it already has, no second account
+    assert response.wsgi_request.user.pk == int(owner)
+    assert get_user_model().objects.filter(username=PHONE).count() == 1
 
 
 def test_bad_number_gets_a_message_next_to_the_field(client, make_storefront):
@@ -80,10 +88,39 @@ def test_household_logs_back_in_with_a_new_code(client, outbox, committed, make_
     assert response.wsgi_request.user.username == PHONE
 
 
-def test_unknown_number_cannot_log_in(client, make_storefront, outbox):
+def test_a_login_answers_the_same_for_a_number_with_and_without_a_stall(
+    client, outbox, committed, make_storefront
+):
     make_storefront()
+    with committed():
+        client.post("/ban-hang/dang-ky/", {"phone": "0912345678", "name": "Bà Lan"})
+    client.post("/ban-hang/dang-ky/ma/", {"code": last_code(outbox, PHONE)})
+    client.logout()
+    outbox.clear()
 
-    response = client.post("/ban-hang/dang-nhap/", {"phone": "0987654321"})
+    with committed():
+        known = Client().post("/ban-hang/dang-nhap/", {"phone": "0912345678"}, follow=True)
+        unknown = Client().post("/ban-hang/dang-nhap/", {"phone": "0987654321"}, follow=True)
 
-    assert "Chưa có gian hàng nào đăng ký bằng số này" in response.content.decode()
+    def page(response):  # the words a person sees: the number and the form's CSRF token aside
+        html = response.content.decode().replace("0912 345 678", "NUMBER").replace("0987 654 321", "NUMBER")
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+
+    assert known.redirect_chain == [("/ban-hang/dang-nhap/ma/", 302)] == unknown.redirect_chain
+    assert page(known) == page(unknown)
+    assert [message.phone for message in outbox] == [PHONE]  # only the stall's number is texted
+
+
+def test_an_unknown_number_cannot_log_in_and_its_tries_are_limited(client, make_storefront, outbox):
+    make_storefront()
+    client.post("/ban-hang/dang-nhap/", {"phone": "0987654321"})
+
+    wrong = client.post("/ban-hang/dang-nhap/ma/", {"code": "123456"})
+
+    assert "Mã chưa đúng" in wrong.content.decode()
+    assert "_auth_user_id" not in client.session
+    for _ in range(3):
+        client.post("/ban-hang/dang-nhap/", {"phone": "0987654321"})
+    refused = client.post("/ban-hang/dang-nhap/", {"phone": "0987654321"})
+    assert "quá nhiều mã" in refused.content.decode()
     assert outbox == []
