@@ -10,6 +10,7 @@ from oscar.core.loading import get_model
 from ground.models import Commune
 from ground.money import format_vnd
 from search.requests import FACETS, PRICE_RANGES
+from search.text import MAX_QUERY_LENGTH
 from traceability.models import Certification
 
 Category = get_model("catalogue", "Category")
@@ -33,10 +34,18 @@ SORT_LABELS = [
 
 
 class Links:
-    """Query strings derived from the current one (a new choice always starts again at page 1)."""
+    """Query strings derived from the current one (a new choice always starts again at page 1).
+
+    Only the parameters the page understands are carried, each cut to ``MAX_QUERY_LENGTH`` and at
+    most ``MAX_PAIRS`` of them: every facet link repeats them, so a padded URL must not grow the
+    page (a 30 KB ``q`` once made a 640 KB page)."""
+
+    KEPT = ("q", "sort", *FACETS)
+    MAX_PAIRS = 20
 
     def __init__(self, params):
-        self.pairs = [(key, value) for key in params for value in params.getlist(key) if key != "page"]
+        pairs = [(key, value[:MAX_QUERY_LENGTH]) for key in self.KEPT for value in params.getlist(key)]
+        self.pairs = pairs[: self.MAX_PAIRS]
         self.page = params.get("page")
 
     def _url(self, pairs) -> str:

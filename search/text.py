@@ -8,7 +8,7 @@ from pathlib import Path
 from ground.text import fold
 
 SYNONYMS_FILE = Path(__file__).parent / "data" / "synonyms.txt"
-MAX_QUERY_LENGTH = 100
+MAX_QUERY_LENGTH = 200  # longer queries are cut (the results page says so)
 MAX_TERMS = 8
 _WORD = re.compile(r"\w+")
 

@@ -71,7 +71,8 @@ class ProductSearchView(TemplateView):
 
     def get_context_data(self, **kwargs):
         params = self.request.GET
-        query = params.get("q", "").strip()[: text.MAX_QUERY_LENGTH]
+        typed = params.get("q", "").strip()
+        query = typed[: text.MAX_QUERY_LENGTH]
         request = SearchRequest(
             text=query,
             filters={name: params.getlist(name) for name in FACETS},
@@ -80,7 +81,12 @@ class ProductSearchView(TemplateView):
             per_page=settings.OSCAR_PRODUCTS_PER_PAGE,
             communes=_commune_codes(self.request),
         )
-        context = super().get_context_data(query=query, **kwargs)
+        context = super().get_context_data(
+            query=query,
+            query_cut=len(typed) > text.MAX_QUERY_LENGTH,
+            max_query=text.MAX_QUERY_LENGTH,
+            **kwargs,
+        )
         if not query and not request.filters:
             return context
         result = search_backend().search(request)

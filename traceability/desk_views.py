@@ -132,7 +132,9 @@ def lot_detail(request, stall, lot_pk):
 def run_action(request, stall, run_pk, action):
     run = _run_or_404(stall, run_pk)
     form = RangeForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():  # "12x" or 0 is a mistake to show, never "every stamp"
+        messages.error(request, _("Stamp numbers go from 1 to %(count)s.") % {"count": run.count})
+        return redirect("sellers:trace-lot", stall_pk=stall.pk, lot_pk=run.lot_id)
     first, last, reason = (form.cleaned_data.get(key) for key in ("first", "last", "reason"))
     try:
         if action == "activate":

@@ -174,7 +174,8 @@ def stamp_run_retry(*, run: StampRun) -> None:
 
 
 def _stamp_range(run: StampRun, first: int | None, last: int | None):
-    first, last = first or 1, last or run.count
+    first = 1 if first is None else first
+    last = run.count if last is None else last
     if not 1 <= first <= last <= run.count:
         raise ValidationError(_("Stamp numbers go from 1 to %(count)s.") % {"count": run.count}, code="range")
     return run.stamps.filter(number__gte=first, number__lte=last)

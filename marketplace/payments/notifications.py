@@ -81,9 +81,11 @@ def bank_notice_receive(*, body: bytes, signature: str) -> Answer:
     try:
         notice = json.loads(body)
         transfer_id, account = str(notice["id"]), str(notice["account"])
-        amount, content = int(notice["amount"]), str(notice["content"])
+        amount, content = notice["amount"], str(notice["content"])
     except (ValueError, KeyError, TypeError):
         return Answer(400, rejected="Rejected: expected JSON with id, account, amount and content")
+    if type(amount) is not int or amount <= 0:  # đồng are whole: 100000.9 or "100000" is not an amount
+        return Answer(400, rejected="Rejected: the amount must be a whole number of đồng")
     with transaction.atomic():
         if not first_time("bank", transfer_id):
             return Answer(200, {"status": "already processed"})

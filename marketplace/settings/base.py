@@ -124,6 +124,8 @@ TEMPLATES = [
                 "oscar.apps.communication.notifications.context_processors.notifications",
                 "oscar.core.context_processors.metadata",
                 "ground.context_processors.storefront",
+                "ground.context_processors.language_next",
+                "csp.context_processors.nonce",  # CSP_NONCE for the few inline <script> blocks
             ],
         },
     },

@@ -386,3 +386,29 @@ def test_the_page_after_checkout_survives_a_stall_clearing_its_bank_details(clie
     page = client.get(url)
 
     assert page.status_code == 200 and "hỏi gian hàng cách trả" in page.content.decode()
+
+
+def test_a_bank_notice_with_a_fraction_of_a_dong_is_refused_and_pays_nothing(client, shop, settings):
+    settings.BANK_WEBHOOK_SECRET = "bank-test-secret"
+    coop, farm, lychee, pomelo = shop
+    place(client, shop)
+    payment = OrderPayment.objects.get(stall=coop)
+    content = f"{payment.order.number} {payment.checkout.reference}"
+
+    def notify(transfer_id, amount):
+        body = json.dumps(
+            {"id": transfer_id, "account": "0011001234567", "amount": amount, "content": content}
+        ).encode()
+        return client.post(
+            "/shop/checkout/webhook/ngan-hang/",
+            body,
+            content_type="application/json",
+            HTTP_X_SIGNATURE=bank_signature(body),
+        )
+
+    answers = [notify(f"FT-{n}", amount).status_code for n, amount in enumerate([155000.9, "155000", -1])]
+
+    payment.refresh_from_db()
+    assert answers == [400, 400, 400]
+    assert payment.status != "paid"
+    assert notify("FT-ok", 155000).status_code == 200  # the same transfer, written exactly, still counts

@@ -132,3 +132,14 @@ def test_filters_the_url_cannot_hold_are_ignored_not_errors(client, products, ba
 
     assert response.status_code == 200
     assert "Vải thiều Lục Ngạn" in response.content.decode()
+
+
+def test_a_padded_query_is_cut_with_a_notice_and_does_not_grow_the_page(client, products, backend):
+    normal = client.get("/search/", {"q": "vai thieu"})
+    padded = client.get("/search/", {"q": "vai thieu " + "x" * 30_000, "utm": "y" * 30_000})
+
+    html = padded.content.decode()
+    assert padded.status_code == 200
+    assert "chỉ 200 ký tự đầu được dùng" in html
+    assert len(padded.content) < len(normal.content) + 20 * 1024  # not 30 KB repeated in every link
+    assert "y" * 300 not in html

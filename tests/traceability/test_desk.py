@@ -3,7 +3,8 @@
 import pytest
 
 from sellers.models import Stall
-from tests.factories import StallFactory, make_product, seller_with_stall
+from tests.factories import StallFactory, make_lot, make_product, seller_with_stall
+from traceability import services
 from traceability.models import FarmPlot, HarvestLot, LotEvent, StampRun
 
 pytestmark = pytest.mark.django_db
@@ -249,3 +250,25 @@ def test_lot_page_refreshes_itself_while_a_sheet_is_printing(client, coop):
 
     StampRun.objects.filter(pk=run.pk).update(status=StampRun.Status.READY, progress=10)
     assert 'http-equiv="refresh"' not in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "message"),
+    [
+        ("0", "10", "Số tem đi từ 1 đến 240"),
+        ("1", "12x", "Số tem đi từ 1 đến 240"),
+        ("5", "241", "Số tem đi từ 1 đến 240"),
+        ("20", "10", "Số tem đi từ 1 đến 240"),
+    ],
+)
+def test_a_stamp_range_that_is_not_exact_changes_nothing(client, coop, committed, first, last, message):
+    stall, _, product = coop
+    lot = make_lot(stall=stall, product=product)
+    with committed():
+        run = services.stamp_run_create(lot=lot, count=240, actor=stall.owner)
+    action = f"/ban-hang/gian-hang/{stall.pk}/truy-xuat/tem/{run.pk}/activate/"
+
+    response = client.post(action, {"first": first, "last": last}, follow=True)
+
+    assert message in response.content.decode()
+    assert not run.stamps.filter(status="active").exists()
