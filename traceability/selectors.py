@@ -96,7 +96,14 @@ class ScanCounts:
 
     scan_count: int
     first_scanned_at: datetime | None
-    networks: int = 0
+    networks: int = 0  # distinct networks (/16) it was scanned from, when that could matter
+    regions: int = 0  # distinct regions (the CDN's country or province header), likewise
+
+    @property
+    def looks_copied(self) -> bool:
+        """Seen from more places than one package travels through. Views do not count: a buyer
+        re-opening the page, or a family passing one phone around, is one place."""
+        return self.networks > settings.STAMP_NETWORK_WARNING or self.regions > settings.STAMP_REGION_WARNING
 
 
 def stamp_warnings(
@@ -122,16 +129,15 @@ def stamp_warnings(
         warnings.append(
             ("warning", _("This stamp has not been activated by the producer yet. Ask the seller."))
         )
-    if counts.scan_count > settings.STAMP_SCAN_WARNING or counts.networks > settings.STAMP_NETWORK_WARNING:
+    if counts.looks_copied:
         warnings.append(
             (
                 "warning",
                 _(
-                    "This stamp has been scanned %(count)s times from %(places)s places. "
-                    "One package is rarely "
-                    "scanned that often: the stamp may have been copied."
+                    "This stamp has been scanned in %(places)s different places. One package rarely "
+                    "travels that far: the stamp may have been copied."
                 )
-                % {"count": counts.scan_count, "places": counts.networks},
+                % {"places": max(counts.networks, counts.regions)},
             )
         )
     return warnings
@@ -154,7 +160,7 @@ def trace_record(stamp: Stamp, counts: ScanCounts | None = None) -> dict:
     product = lot.product
     owner = lot.owner
     if counts is None:
-        counts = ScanCounts(stamp.scan_count, stamp.first_scanned_at, networks_of(stamp.pk, stamp.scan_count))
+        counts = ScanCounts(stamp.scan_count, stamp.first_scanned_at, *places_of(stamp.pk, stamp.scan_count))
     return {
         "stamp": stamp,
         "lot": lot,
@@ -181,12 +187,23 @@ def trace_record(stamp: Stamp, counts: ScanCounts | None = None) -> dict:
     }
 
 
-def networks_of(stamp_id: int, scan_count: int) -> int:
-    """How many networks a stamp was scanned from. A stamp cannot have been seen from more networks
-    than it has scans, so this is counted only when it could reach the warning threshold."""
-    if scan_count <= settings.STAMP_NETWORK_WARNING:
-        return 0
-    return Scan.objects.filter(stamp_id=stamp_id).exclude(network="").values("network").distinct().count()
+def _spread_threshold() -> int:
+    return min(settings.STAMP_NETWORK_WARNING, settings.STAMP_REGION_WARNING)
+
+
+def places_of(stamp_id: int, scan_count: int) -> tuple[int, int]:
+    """How many networks and regions a stamp was scanned from. A stamp cannot have been seen in more
+    places than it has scans, so they are counted (one query) only when they could warn."""
+    if scan_count <= _spread_threshold():
+        return 0, 0
+    return tuple(
+        Scan.objects.filter(stamp_id=stamp_id)
+        .aggregate(
+            networks=Count("network", distinct=True, filter=~Q(network="")),
+            regions=Count("region", distinct=True, filter=~Q(region="")),
+        )
+        .values()
+    )
 
 
 def lots_of(stall: Stall):
@@ -210,11 +227,12 @@ def scans_per_day(lot: HarvestLot, *, days: int = 14) -> list[dict]:
 
 def suspicious_stamps(stall: Stall, *, limit: int = 50):
     return (
-        Stamp.objects.filter(lot__owner__in=cooperative_stalls(stall))
-        .annotate(networks=Count("scans__network", distinct=True))
-        .filter(
-            Q(scan_count__gt=settings.STAMP_SCAN_WARNING) | Q(networks__gt=settings.STAMP_NETWORK_WARNING)
+        Stamp.objects.filter(lot__owner__in=cooperative_stalls(stall), scan_count__gt=_spread_threshold())
+        .annotate(
+            networks=Count("scans__network", distinct=True, filter=~Q(scans__network="")),
+            regions=Count("scans__region", distinct=True, filter=~Q(scans__region="")),
         )
+        .filter(Q(networks__gt=settings.STAMP_NETWORK_WARNING) | Q(regions__gt=settings.STAMP_REGION_WARNING))
         .select_related("lot")
-        .order_by("-scan_count")[:limit]
+        .order_by("-networks", "-scan_count")[:limit]
     )

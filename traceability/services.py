@@ -19,7 +19,7 @@ from ground.money import group_thousands
 from sellers.models import Stall
 from sellers.services import audit
 from traceability.models import Certification, FarmPlot, HarvestLot, LotEvent, Scan, Stamp, StampRun
-from traceability.selectors import ScanCounts, cooperative_stalls, networks_of, stalls_sell
+from traceability.selectors import ScanCounts, cooperative_stalls, places_of, stalls_sell
 from traceability.tasks import render_stamp_sheet
 
 logger = logging.getLogger(__name__)
@@ -270,4 +270,4 @@ def scan_record(*, stamp_id: int, region: str, network: str, agent: str) -> Scan
         cursor.execute("SET LOCAL synchronous_commit TO OFF")
         cursor.execute(_LOG_SCAN_SQL, params)
         scan_count, first_scanned_at = cursor.fetchone()
-    return ScanCounts(scan_count, first_scanned_at, networks_of(stamp_id, scan_count))
+    return ScanCounts(scan_count, first_scanned_at, *places_of(stamp_id, scan_count))

@@ -259,11 +259,11 @@ if AWS_STORAGE_BUCKET_NAME:
     }
 
 # Traceability: the address printed in every stamp's QR code (GS1 Digital Link), and when a
-# stamp looks copied (scanned more often, or from more networks, than one package would be).
+# stamp looks copied (seen from more networks, or more regions, than one package travels through).
 STAMP_BASE_URL = os.environ.get("STAMP_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 STAMP_MAX_COUNT = 100_000
-STAMP_SCAN_WARNING = int(os.environ.get("STAMP_SCAN_WARNING", "20"))
 STAMP_NETWORK_WARNING = int(os.environ.get("STAMP_NETWORK_WARNING", "5"))
+STAMP_REGION_WARNING = int(os.environ.get("STAMP_REGION_WARNING", "2"))
 STOREFRONT_HOME_SECTIONS = (
     "marketplace.storefront.home_sections"  # what a HomePage shows (a hook: ground imports nothing above it)
 )

@@ -272,3 +272,20 @@ def test_a_stamp_range_that_is_not_exact_changes_nothing(client, coop, committed
 
     assert message in response.content.decode()
     assert not run.stamps.filter(status="active").exists()
+
+
+def test_the_desk_lists_stamps_seen_in_many_places_not_stamps_viewed_often(client, coop, committed):
+    stall, _, product = coop
+    lot = make_lot(stall=stall, product=product)
+    with committed():
+        run = services.stamp_run_create(lot=lot, count=3, actor=stall.owner)
+    copied, viewed, quiet = run.stamps.order_by("number")
+    for n in range(6):
+        services.scan_record(stamp_id=copied.pk, region="", network=f"net-{n}", agent="phone")
+    for _ in range(40):
+        services.scan_record(stamp_id=viewed.pk, region="", network="home", agent="phone")
+
+    html = client.get(desk(stall)).content.decode()
+
+    assert copied.short_code in html
+    assert viewed.short_code not in html and quiet.short_code not in html
