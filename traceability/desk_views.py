@@ -2,11 +2,12 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ground.storage import private_download
 from sellers.access import with_stall
 from traceability import services
 from traceability.forms import CertificationForm, EventForm, LotForm, PlotForm, RangeForm, StampRunForm
@@ -174,4 +175,4 @@ def run_download(request, stall, run_pk, kind):
         return response
     if kind != "pdf" or not run.pdf:
         raise Http404
-    return HttpResponseRedirect(run.pdf.url)
+    return private_download(run.pdf, filename=f"tem-{run.lot.code}-{run.pk}.pdf")

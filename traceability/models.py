@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ground.gs1 import short_code, validate_code
+from ground.storage import private_storage, random_name
 
 
 class FarmPlot(models.Model):
@@ -163,6 +164,10 @@ class LotEvent(models.Model):
         return f"https://ref.gs1.org/cbv/BizStep-{self.step}"
 
 
+def stamp_sheet_name(run, filename: str) -> str:
+    return random_name("stamps", "pdf")
+
+
 class StampRun(models.Model):
     """N stamps ordered for a lot, their print-ready sheet and where its production stands."""
 
@@ -183,7 +188,8 @@ class StampRun(models.Model):
     cut_marks = models.BooleanField(_("cut marks"), default=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     progress = models.PositiveIntegerField(default=0)
-    pdf = models.FileField(upload_to="stamps/%Y/%m/", blank=True)
+    # Private: the sheet's QR codes reveal every serial (see ground/storage.py).
+    pdf = models.FileField(upload_to=stamp_sheet_name, storage=private_storage, blank=True)
     error = models.TextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -163,8 +163,14 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 # Django serves uploads only in development and browser tests; production serves them from S3.
 SERVE_MEDIA_FILES = False
+# Private files (stamp sheets) live apart from public media: outside MEDIA_ROOT, never served by URL.
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "var" / "private-media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": "/no-public-url/"},
+    },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
@@ -255,6 +261,21 @@ if AWS_STORAGE_BUCKET_NAME:
             "querystring_auth": False,
             "file_overwrite": False,
             "default_acl": None,
+        },
+    }
+    # Private files in their own bucket (AWS_PRIVATE_BUCKET_NAME), or under "private/" in the public
+    # one: then the bucket's public-read policy must not cover that prefix (see README, Security).
+    # Objects are private; a view that checked access hands out a link valid for 5 minutes.
+    STORAGES["private"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **STORAGES["default"]["OPTIONS"],
+            "bucket_name": os.environ.get("AWS_PRIVATE_BUCKET_NAME") or AWS_STORAGE_BUCKET_NAME,
+            "location": "" if os.environ.get("AWS_PRIVATE_BUCKET_NAME") else "private",
+            "custom_domain": None,
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            "default_acl": "private",
         },
     }
 

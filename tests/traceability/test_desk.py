@@ -69,7 +69,9 @@ def test_manager_records_a_member_plot_a_lot_an_event_and_orders_stamps(client, 
         client.post(lot_url, {"run-count": "240", "run-layout": "a4-3x8"})
     run = StampRun.objects.get()
     assert (run.count, run.status) == (240, StampRun.Status.READY)
-    assert client.get(f"/ban-hang/gian-hang/{stall.pk}/truy-xuat/tem/{run.pk}/tai/pdf/").status_code == 302
+    sheet = client.get(f"/ban-hang/gian-hang/{stall.pk}/truy-xuat/tem/{run.pk}/tai/pdf/")
+    assert sheet.status_code == 200 and b"".join(sheet.streaming_content).startswith(b"%PDF-")
+    assert sheet["Content-Disposition"] == f'attachment; filename="tem-{lot.code}-{run.pk}.pdf"'
     csv = client.get(f"/ban-hang/gian-hang/{stall.pk}/truy-xuat/tem/{run.pk}/tai/csv/").content.decode()
     assert len(csv.strip().splitlines()) == 241
 
