@@ -12,6 +12,7 @@ import secrets
 from django.core.files.storage import FileSystemStorage, storages
 from django.http import FileResponse, HttpResponseRedirect
 from django.utils import timezone
+from storages.backends.s3 import S3Storage
 
 PRESIGNED_SECONDS = 300
 
@@ -37,3 +38,14 @@ def private_download(field_file, *, filename: str):
         expire=PRESIGNED_SECONDS,
     )
     return HttpResponseRedirect(url)
+
+
+class PublicS3Storage(S3Storage):
+    """Public media on S3. A PDF is sent as a download (never shown inline from our media host) and
+    every object declares its type, which the media host serves with ``nosniff``."""
+
+    def get_object_parameters(self, name: str) -> dict:
+        parameters = super().get_object_parameters(name)
+        if name.lower().endswith(".pdf"):
+            parameters.setdefault("ContentDisposition", "attachment")
+        return parameters

@@ -176,3 +176,26 @@ def burst(call, count: int) -> list:
     for thread in threads:
         thread.join()
     return results
+
+
+def pdf_bytes(*, pages: int = 1, javascript: bool = False, attachment: bool = False) -> bytes:
+    """A real PDF (made with pypdf), optionally with a script or an attached file."""
+    import io
+
+    from pypdf import PdfWriter
+    from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    if javascript:  # runs when the file is opened
+        action = {
+            NameObject("/S"): NameObject("/JavaScript"),
+            NameObject("/JS"): TextStringObject("app.alert(1)"),
+        }
+        writer._root_object[NameObject("/OpenAction")] = DictionaryObject(action)
+    if attachment:
+        writer.add_attachment("note.html", b"<script>alert(1)</script>")
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()

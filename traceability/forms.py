@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from oscar.core.loading import get_model
 
-from ground.images import clean_photo
+from ground.documents import clean_scan
 from sellers.forms import PhotoField
 from traceability.models import Certification, FarmPlot, LotEvent, StampRun
 from traceability.selectors import cooperative_stalls
@@ -87,9 +87,6 @@ class RangeForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-MAX_SCAN_BYTES = 10 * 1024 * 1024
-
-
 class CertificationForm(forms.ModelForm):
     class Meta:
         model = Certification
@@ -116,15 +113,7 @@ class CertificationForm(forms.ModelForm):
 
     def clean_scan(self):
         scan = self.cleaned_data.get("scan")
-        if not scan:
-            return scan
-        if scan.size > MAX_SCAN_BYTES:
-            raise forms.ValidationError(_("The scan is too large. Send one under 10 MB."), code="too_large")
-        head = scan.read(5)
-        scan.seek(0)
-        if head.startswith(b"%PDF-"):
-            return scan
-        return clean_photo(scan)  # a photo of the certificate: checked and cleaned like any photo
+        return clean_scan(scan) if scan else scan
 
     def clean(self):
         cleaned = super().clean()

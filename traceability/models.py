@@ -51,6 +51,10 @@ class FarmPlot(models.Model):
         return f"https://www.openstreetmap.org/?mlat={self.latitude}&mlon={self.longitude}#map=15/{self.latitude}/{self.longitude}"
 
 
+def certificate_scan_name(certification, filename: str) -> str:
+    return random_name("certificates", "pdf" if filename.lower().endswith(".pdf") else "jpg")
+
+
 class Certification(models.Model):
     class Kind(models.TextChoices):
         VIETGAP = "vietgap", "VietGAP"
@@ -70,7 +74,8 @@ class Certification(models.Model):
     issuer = models.CharField(_("issued by"), max_length=200)
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid until"), null=True, blank=True)
-    scan = models.FileField(_("scan of the certificate"), upload_to="certificates/%Y/", blank=True)
+    # Public media (a buyer may open it), under a random name with the extension of its checked kind.
+    scan = models.FileField(_("scan of the certificate"), upload_to=certificate_scan_name, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,9 +1,11 @@
 """The cooperative's traceability desk: records, lots, events, stamps, with clear refusals."""
 
+import re
+
 import pytest
 
 from sellers.models import Stall
-from tests.factories import StallFactory, make_lot, make_product, seller_with_stall
+from tests.factories import StallFactory, make_lot, make_product, pdf_bytes, seller_with_stall
 from traceability import services
 from traceability.models import FarmPlot, HarvestLot, LotEvent, StampRun
 
@@ -174,9 +176,7 @@ def test_manager_adds_a_certificate_with_its_scan_and_buyers_see_it(client, coop
     from traceability.selectors import stamp_url_for
 
     stall, _, product = coop
-    scan = SimpleUploadedFile(
-        "vietgap.pdf", b"%PDF-1.4\n%scan of the certificate\n", content_type="application/pdf"
-    )
+    scan = SimpleUploadedFile("vietgap.pdf", pdf_bytes(pages=2), content_type="application/pdf")
     data = {
         "cert-holder": stall.pk,
         "cert-kind": "vietgap",
@@ -193,6 +193,10 @@ def test_manager_adds_a_certificate_with_its_scan_and_buyers_see_it(client, coop
     assert "Đã lưu giấy chứng nhận." in response.content.decode()
     certification = Certification.objects.get()
     assert certification.scan.read().startswith(b"%PDF-")
+    assert re.fullmatch(r"certificates/\d{4}/\d{2}/[\w-]{22}\.pdf", certification.scan.name)
+    served = client.get(certification.scan.url)
+    assert served["Content-Type"] == "application/pdf" and served["Content-Disposition"] == "attachment"
+    assert served["X-Content-Type-Options"] == "nosniff"
     lot = make_lot(stall=stall, product=product)
     run = services.stamp_run_create(lot=lot, count=1, actor=stall.owner)
     stamp = run.stamps.select_related("lot__product").get()
@@ -204,6 +208,10 @@ def test_manager_adds_a_certificate_with_its_scan_and_buyers_see_it(client, coop
     ("changes", "message"),
     [
         ({"cert-scan": ("x.pdf", b"MZ not a scan")}, "Tệp này không phải là ảnh"),
+        ({"cert-scan": ("x.html", b"%PDF-1.4\n<html><script>alert(1)</script>")}, "không phải PDF hay ảnh"),
+        ({"cert-scan": ("x.pdf", pdf_bytes(javascript=True))}, "có mã lệnh hoặc tệp đính kèm"),
+        ({"cert-scan": ("x.pdf", pdf_bytes(attachment=True))}, "có mã lệnh hoặc tệp đính kèm"),
+        ({"cert-scan": ("x.pdf", pdf_bytes(pages=0))}, "không phải PDF hay ảnh"),
         ({"cert-kind": "ocop"}, "Chứng nhận OCOP có 3, 4 hoặc 5 sao."),
         ({"cert-valid_to": "2020-01-01"}, "Ngày hết hiệu lực trước ngày bắt đầu."),
     ],
