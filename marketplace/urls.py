@@ -9,7 +9,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from marketplace.checkout import views as checkout_views
 from marketplace.orders import urls as order_urls
-from marketplace.views import media
+from marketplace.views import media, security_txt
 from sellers import urls as seller_urls
 from traceability import urls as desk_urls
 from traceability import views as trace_views
@@ -22,6 +22,7 @@ seller_area = (
 )
 
 urlpatterns = [
+    path(".well-known/security.txt", security_txt, name="security-txt"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("django-admin/", admin.site.urls),

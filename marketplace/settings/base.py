@@ -182,6 +182,9 @@ HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"
 # 0: the client is REMOTE_ADDR. Every per-address limit counts the address ground/client.py finds.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
+# Where to report a security problem (published at /.well-known/security.txt, RFC 9116).
+SECURITY_CONTACT = os.environ.get("SECURITY_CONTACT", "mailto:bao-mat@chocop.vn")
+
 # The public address of the site, in messages to buyers.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
