@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
-from sellers.banks import BANK_CHOICES
+from sellers.banks import BANK_CHOICES, BANKS
 
 account_number_validator = RegexValidator(
     r"^[0-9]{6,19}$", _("An account number has only digits (6 to 19 of them).")
@@ -26,6 +26,24 @@ STALL_FORM_FIELDS = (
     "bank_account_number",
     "bank_account_name",
 )
+
+# How the stall is paid by transfer. After verification a change of these waits for the code sent to
+# the household's own phone (PayoutChange); before, it applies at once.
+PAYOUT_FIELDS = ("bank_bin", "bank_account_number", "bank_account_name")
+
+
+def masked_account(number: str) -> str:
+    """'0011001234567' -> '••••4567': enough to recognise an account, not to use it."""
+    return f"••••{number[-4:]}" if number else ""
+
+
+def payout_summary(bank_bin: str, account_number: str, account_name: str) -> dict:
+    """Payout details as the log, the commune and a text may show them: the account masked."""
+    return {
+        "bank": BANKS.get(bank_bin, bank_bin),
+        "account": masked_account(account_number),
+        "holder": account_name,
+    }
 
 
 class StallQuerySet(models.QuerySet):
@@ -137,6 +155,11 @@ class Stall(models.Model):
     def has_payout_account(self) -> bool:
         return bool(self.bank_bin and self.bank_account_number and self.bank_account_name)
 
+    @property
+    def payout_change_needs_code(self) -> bool:
+        """Once verified, new payout details wait for the household's code (a PayoutChange)."""
+        return self.status in (self.Status.VERIFIED, self.Status.SUSPENDED)
+
 
 class StallPhoto(models.Model):
     stall = models.ForeignKey(Stall, on_delete=models.CASCADE, related_name="photos")
@@ -176,6 +199,7 @@ class OneTimeCode(models.Model):
         SIGNUP = "signup", _("sign-up")
         LOGIN = "login", _("log in")
         CONSENT = "consent", _("helper consent")
+        PAYOUT = "payout", _("new bank details")
 
     phone = models.CharField(max_length=16, db_index=True)
     purpose = models.CharField(max_length=10, choices=Purpose.choices)
@@ -214,6 +238,67 @@ class HelperConsent(models.Model):
         return self.revoked_at is None
 
 
+class PayoutChangeQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status=PayoutChange.Status.PENDING)
+
+    def pending_for(self, stall: Stall) -> "PayoutChange | None":
+        return self.pending().filter(stall=stall).first()
+
+
+class PayoutChange(models.Model):
+    """New payout details of a verified stall, waiting for the code sent to the household's own phone.
+
+    Until the code is entered the stall's details stay as they were and its new orders can be paid
+    only in cash on delivery (card and VietQR are on hold); the orders already placed keep the
+    account shown to their buyer. A stall has at most one change waiting."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for the household's code")
+        CONFIRMED = "confirmed", _("Confirmed by the household")
+        CANCELLED = "cancelled", _("Not used")
+
+    stall = models.ForeignKey(Stall, on_delete=models.CASCADE, related_name="payout_changes")
+    bank_bin = models.CharField(_("bank"), max_length=6, choices=BANK_CHOICES, blank=True)
+    bank_account_number = models.CharField(
+        _("account number"), max_length=19, blank=True, validators=[account_number_validator]
+    )
+    bank_account_name = models.CharField(_("account holder"), max_length=80, blank=True)
+    old_bank_bin = models.CharField(max_length=6, blank=True)
+    old_bank_account_number = models.CharField(max_length=19, blank=True)
+    old_bank_account_name = models.CharField(max_length=80, blank=True)
+    phone = models.CharField(_("phone"), max_length=16)  # the household's own number: the code goes here
+    code = models.ForeignKey(OneTimeCode, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now, db_index=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = PayoutChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stall"], condition=models.Q(status="pending"), name="one_pending_payout_change"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.stall} payout change {self.status}"
+
+    def new_summary(self) -> dict:
+        return payout_summary(self.bank_bin, self.bank_account_number, self.bank_account_name)
+
+    def old_summary(self) -> dict:
+        return payout_summary(self.old_bank_bin, self.old_bank_account_number, self.old_bank_account_name)
+
+
 AUDIT_ACTIONS = {
     "stall_created": _("opened the stall"),
     "stall_updated": _("changed the stall"),
@@ -223,6 +308,9 @@ AUDIT_ACTIONS = {
     "stall_suspended": _("suspended the stall"),
     "helper_consent_given": _("agreed to be helped"),
     "helper_consent_revoked": _("stopped the helper"),
+    "payout_change_requested": _("asked to change the bank account"),
+    "payout_change_confirmed": _("confirmed the new bank account with the code"),
+    "payout_change_cancelled": _("kept the old bank account"),
     "product_created": _("added a product"),
     "product_updated": _("changed a product"),
     "photo_added": _("added a photo"),

@@ -1,4 +1,5 @@
-"""Writes for stalls: sign-up, the stall's life from draft to verified, helpers and their consent.
+"""Writes for stalls: sign-up, the stall's life from draft to verified, helpers and their consent,
+and new payout details after verification (confirmed by the household's own code).
 
 Each business action is one transaction with its audit row inside; side effects run after commit.
 """
@@ -13,18 +14,23 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
+from ground.messaging import send_text
 from ground.models import Commune, HomePage
 from sellers import otp, roles
 from sellers.access import acting_for, helper_communes, staff_communes
 from sellers.models import (
+    PAYOUT_FIELDS,
     STALL_FORM_FIELDS,
+    CommuneAssignment,
     HelperConsent,
     OneTimeCode,
+    PayoutChange,
     PhoneAccount,
     Stall,
     StallAuditEntry,
     StallPage,
     StallPhoto,
+    payout_summary,
 )
 
 Partner = get_model("partner", "Partner")
@@ -101,7 +107,18 @@ def stall_create(*, owner, actor, name: str, commune: Commune, phone: str = "", 
 
 
 @transaction.atomic
-def stall_update(*, stall: Stall, actor, name: str | None = None, **fields) -> Stall:
+def stall_update(
+    *, stall: Stall, actor, name: str | None = None, ip_address: str | None = None, **fields
+) -> Stall:
+    """Save what the household changed. Once the stall is verified, new payout details do not apply
+    here: they wait for the household's code (``payout_change_request``)."""
+    payout = {}
+    if stall.payout_change_needs_code:
+        payout = {field: fields.pop(field) for field in PAYOUT_FIELDS if field in fields}
+        # The details in force change only with the code: never written back from this instance.
+        in_force = Stall.objects.select_for_update().only(*PAYOUT_FIELDS).get(pk=stall.pk)
+        for field in PAYOUT_FIELDS:
+            setattr(stall, field, getattr(in_force, field))
     changed = [field for field in STALL_FIELDS if field in fields and getattr(stall, field) != fields[field]]
     for field in changed:
         setattr(stall, field, fields[field])
@@ -121,7 +138,185 @@ def stall_update(*, stall: Stall, actor, name: str | None = None, **fields) -> S
             on_behalf_of=acting_for(actor, stall),
             fields=changed,
         )
+    if payout:
+        wanted = {field: getattr(stall, field) for field in PAYOUT_FIELDS} | payout
+        payout_change_request(stall=stall, actor=actor, ip_address=ip_address, **wanted)
     return stall
+
+
+# New payout details after verification --------------------------------------------------------
+
+
+def _household_phone(stall: Stall) -> str:
+    """The household's own number (its sign-in phone): codes for its bank details go only there."""
+    phone = (
+        PhoneAccount.objects.filter(user_id=stall.owner_id).values_list("phone", flat=True).first()
+        if stall.owner_id
+        else None
+    )
+    if not phone:
+        raise ValidationError(
+            _("The household has no phone number to confirm new bank details. Ask the commune."),
+            code="no_phone",
+        )
+    return phone
+
+
+def _account_words(summary: dict) -> str:
+    """New payout details in a text message: plain letters, only the account's last 4 digits."""
+    if not summary["account"]:
+        return _("no bank account (cash only)")
+    return _("%(bank)s, account number ending in %(last4)s, %(holder)s") % {
+        "bank": summary["bank"],
+        "last4": summary["account"][-4:],
+        "holder": summary["holder"],
+    }
+
+
+@transaction.atomic
+def payout_change_request(
+    *,
+    stall: Stall,
+    actor,
+    bank_bin: str,
+    bank_account_number: str,
+    bank_account_name: str,
+    ip_address: str | None = None,
+) -> PayoutChange | None:
+    """New payout details for a verified stall. They are kept apart, the stall's new orders are paid
+    in cash only meanwhile, a code goes to the household's own phone (also when a helper asked),
+    the commune is told, and the log keeps old and new, masked. Returns the change now waiting, or
+    None when the details asked for are the ones in force (a change waiting is then dropped)."""
+    new = (bank_bin, bank_account_number, bank_account_name)
+    current = (stall.bank_bin, stall.bank_account_number, stall.bank_account_name)
+    waiting = PayoutChange.objects.select_for_update().pending().filter(stall=stall).first()
+    if waiting is not None:
+        if (waiting.bank_bin, waiting.bank_account_number, waiting.bank_account_name) == new:
+            return waiting  # the same details again (the form shows them): nothing new to confirm
+        waiting.status = PayoutChange.Status.CANCELLED
+        waiting.decided_at, waiting.decided_by = timezone.now(), actor
+        waiting.save(update_fields=["status", "decided_at", "decided_by"])
+    if new == current:
+        if waiting is not None:
+            audit(
+                stall=stall,
+                actor=actor,
+                action="payout_change_cancelled",
+                on_behalf_of=acting_for(actor, stall),
+                old=payout_summary(*current),
+                new=waiting.new_summary(),
+            )
+        return None
+    change = PayoutChange(
+        stall=stall,
+        bank_bin=bank_bin,
+        bank_account_number=bank_account_number,
+        bank_account_name=bank_account_name,
+        old_bank_bin=stall.bank_bin,
+        old_bank_account_number=stall.bank_account_number,
+        old_bank_account_name=stall.bank_account_name,
+        phone=_household_phone(stall),
+        requested_by=actor,
+    )
+    change.full_clean()
+    change.save()
+    audit(
+        stall=stall,
+        actor=actor,
+        action="payout_change_requested",
+        on_behalf_of=acting_for(actor, stall),
+        old=change.old_summary(),
+        new=change.new_summary(),
+    )
+    try:
+        _payout_code_send(change, ip_address=ip_address)
+    except otp.CodeError:
+        # Too many codes for now: the change waits (cash only) and the stall's page offers to resend.
+        logger.warning("No code sent for the payout change of stall %s", stall.pk)
+    _commune_tell(change)
+    return change
+
+
+def _payout_code_send(change: PayoutChange, *, ip_address: str | None) -> OneTimeCode:
+    """What the code is for, then the code, both to the household's own phone (raises CodeError)."""
+    phone = change.phone
+    text = _(
+        "Cho OCOP: new bank details were entered for %(stall)s: %(account)s. If you asked for this, "
+        "enter the code from the next message. If not, give the code to no one and tell the commune."
+    ) % {"stall": change.stall.name, "account": _account_words(change.new_summary())}
+    with transaction.atomic():  # a code refused takes its explanation with it
+        transaction.on_commit(lambda: send_text(phone=phone, text=text))
+        code = otp.otp_send(phone=phone, purpose=OneTimeCode.Purpose.PAYOUT, ip_address=ip_address)
+    change.code = code
+    change.save(update_fields=["code"])
+    return code
+
+
+def _commune_tell(change: PayoutChange) -> None:
+    """A text to each commune staff member of the stall's commune who has a phone (after commit)."""
+    stall = change.stall
+    phones = list(
+        PhoneAccount.objects.filter(
+            user__is_active=True,
+            user__commune_assignments__commune_id=stall.commune_id,
+            user__commune_assignments__role=CommuneAssignment.Role.STAFF,
+        )
+        .values_list("phone", flat=True)
+        .distinct()
+    )
+    text = _(
+        "Cho OCOP: %(stall)s (%(commune)s) changed its payout bank details to %(account)s. The household "
+        "must confirm with a code sent to its own phone. See the commune's stall page."
+    ) % {"stall": stall.name, "commune": stall.commune.name, "account": _account_words(change.new_summary())}
+    for phone in phones:
+        transaction.on_commit(lambda phone=phone: send_text(phone=phone, text=text))
+
+
+@transaction.atomic
+def payout_code_resend(*, stall: Stall, ip_address: str | None) -> PayoutChange:
+    """A new code for the change waiting, to the household's own phone (raises CodeError)."""
+    change = PayoutChange.objects.select_for_update().pending().filter(stall=stall).first()
+    if change is None:
+        raise ValidationError(_("No new bank details are waiting for a code."), code="nothing_waiting")
+    _payout_code_send(change, ip_address=ip_address)
+    return change
+
+
+def payout_change_confirm(*, stall: Stall, actor, code: str) -> PayoutChange:
+    """The household typed its code: the new details are in force for the stall's new orders (orders
+    already placed keep theirs). A wrong code raises CodeError and changes nothing."""
+    change = PayoutChange.objects.pending().filter(stall=stall).first()
+    if change is None:
+        raise ValidationError(_("No new bank details are waiting for a code."), code="nothing_waiting")
+    # Outside the transaction below: a wrong try stays counted when the error is raised.
+    confirmation = otp.otp_verify(phone=change.phone, purpose=OneTimeCode.Purpose.PAYOUT, code=code)
+    if confirmation.pk != change.code_id:
+        raise otp.CodeError(_("This code was sent for other bank details. Ask for a new code."))
+    return _payout_change_apply(stall_pk=stall.pk, change_pk=change.pk, actor=actor)
+
+
+@transaction.atomic
+def _payout_change_apply(*, stall_pk: int, change_pk: int, actor) -> PayoutChange:
+    stall = Stall.objects.select_for_update().get(pk=stall_pk)
+    change = PayoutChange.objects.select_for_update().get(pk=change_pk)
+    if change.status != PayoutChange.Status.PENDING:
+        raise ValidationError(_("These bank details were replaced meanwhile."), code="not_waiting")
+    old = payout_summary(stall.bank_bin, stall.bank_account_number, stall.bank_account_name)
+    for field in PAYOUT_FIELDS:
+        setattr(stall, field, getattr(change, field))
+    stall.save(update_fields=[*PAYOUT_FIELDS, "updated_at"])
+    change.status = PayoutChange.Status.CONFIRMED
+    change.decided_at, change.decided_by = timezone.now(), actor
+    change.save(update_fields=["status", "decided_at", "decided_by"])
+    audit(
+        stall=stall,
+        actor=actor,
+        action="payout_change_confirmed",
+        on_behalf_of=acting_for(actor, stall),
+        old=old,
+        new=change.new_summary(),
+    )
+    return change
 
 
 def stall_photo_add(*, stall: Stall, actor, photo) -> bool:

@@ -15,6 +15,7 @@ urlpatterns = [
     path("gian-hang/<int:stall_pk>/sua/", stall.stall_edit, name="stall-edit"),
     path("gian-hang/<int:stall_pk>/gui-duyet/", stall.stall_submit, name="stall-submit"),
     path("gian-hang/<int:stall_pk>/nhat-ky/", stall.stall_log, name="stall-log"),
+    path("gian-hang/<int:stall_pk>/tai-khoan/xac-nhan/", stall.payout_confirm, name="payout-confirm"),
     path("gian-hang/<int:stall_pk>/nguoi-ho-tro/thu-hoi/", stall.consent_revoke, name="consent-revoke"),
     path("gian-hang/<int:stall_pk>/san-pham/", products.product_list, name="products"),
     path("gian-hang/<int:stall_pk>/san-pham/moi/", products.product_edit, name="product-create"),

@@ -11,6 +11,7 @@ import secrets
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
 from django.conf import settings
 from django.db import transaction
@@ -20,7 +21,7 @@ from oscar.core.loading import get_class, get_model
 
 from ground.money import format_vnd, to_dong
 from marketplace.payments.models import Checkout, OrderPayment
-from sellers.models import Stall
+from sellers.models import PAYOUT_FIELDS, PayoutChange, Stall
 
 Basket = get_model("basket", "Basket")
 StockRecord = get_model("partner", "StockRecord")
@@ -66,6 +67,11 @@ class StallGroup:
     def total(self) -> int:
         return self.subtotal + self.delivery_fee
 
+    @cached_property
+    def payout_on_hold(self) -> bool:
+        """Asked only by the checkout page (its note); the basket's pages never pay the query."""
+        return payout_on_hold(self.stall)
+
     @property
     def free_delivery_missing(self) -> int:
         """How much more to buy from this stall for free delivery (0 when free or not offered)."""
@@ -97,9 +103,17 @@ def stall_groups(basket, *, delivery: str = Checkout.Delivery.DELIVERY) -> list[
     return sorted(groups, key=lambda group: group.stall.name)
 
 
+def payout_on_hold(stall: Stall) -> bool:
+    """New bank details wait for the household's code: until then the stall is paid in cash only."""
+    return PayoutChange.objects.pending().filter(stall=stall).exists()
+
+
 def methods_for(stall: Stall, *, cards: bool) -> list[str]:
-    """How this stall can be paid: cash always, a transfer to its own account, a card if configured."""
+    """How this stall can be paid: cash always, a transfer to its own account, a card if configured;
+    only cash while new bank details wait for the household's code (neither account is sure then)."""
     methods = [OrderPayment.Method.COD]
+    if payout_on_hold(stall):
+        return methods
     if stall.has_payout_account:
         methods.append(OrderPayment.Method.VIETQR)
     if cards:
@@ -238,8 +252,18 @@ def _place_stall_order(basket, group: StallGroup, checkout: Checkout, buyer: Buy
         guest_email=buyer.email,
     )
     part.submit()
+    # The account the buyer is shown (VietQR), kept with the order whatever the stall changes later;
+    # read now, not from the basket's stall loaded earlier in the request.
+    payee = Stall.objects.values(*PAYOUT_FIELDS).get(pk=group.stall.pk)
     OrderPayment.objects.create(
-        order=order, checkout=checkout, stall=group.stall, method=method, amount=to_dong(total.incl_tax)
+        order=order,
+        checkout=checkout,
+        stall=group.stall,
+        method=method,
+        amount=to_dong(total.incl_tax),
+        payee_bank_bin=payee["bank_bin"],
+        payee_account_number=payee["bank_account_number"],
+        payee_account_name=payee["bank_account_name"],
     )
     return order
 

@@ -52,6 +52,11 @@ class OrderPayment(models.Model):
     )
     reference = models.CharField(_("payment reference"), max_length=80, blank=True)  # Stripe / bank id
     announced = models.BooleanField(default=False)  # said aloud on the stall's dashboard
+    # The stall's account as shown to the buyer when the order was placed: the order's VietQR and a
+    # bank's notice use these, so a later change of the stall's bank details never moves its money.
+    payee_bank_bin = models.CharField(_("bank"), max_length=6, blank=True)
+    payee_account_number = models.CharField(_("account number"), max_length=19, blank=True)
+    payee_account_name = models.CharField(_("account holder"), max_length=80, blank=True)
 
     def __str__(self):
         return f"{self.order} {self.method} {self.status}"

@@ -102,7 +102,8 @@ def _bank_transfer_match(*, account: str, amount: int, content: str, transfer_id
     if len(payments) != 1:
         return Answer(404, {"status": "unknown order" if not payments else "ambiguous"})
     payment = payments[0]
-    if account != payment.stall.bank_account_number:
+    # The account the buyer was shown for this order (its snapshot), not the stall's details today.
+    if not payment.payee_account_number or account != payment.payee_account_number:
         return Answer(409, {"status": "not the stall's account"})
     if amount != payment.amount:
         return Answer(409, {"status": "amount mismatch", "expected": payment.amount})

@@ -105,18 +105,21 @@ def first_time(source: str, event_id: str) -> bool:
 
 
 def vietqr_for(payment: OrderPayment) -> dict:
-    """The transfer the buyer makes to the stall's own account: the QR and the same as text."""
-    stall = payment.stall
+    """The transfer the buyer makes to the stall's own account, as it was when the order was placed
+    (the order's snapshot: a later change of the stall's details never moves it): the QR and as text."""
     purpose = f"{payment.order.number} {payment.checkout.reference}"
     payload = vietqr.build_payload(
-        bank_bin=stall.bank_bin, account=stall.bank_account_number, amount=payment.amount, purpose=purpose
+        bank_bin=payment.payee_bank_bin,
+        account=payment.payee_account_number,
+        amount=payment.amount,
+        purpose=purpose,
     )
     return {
         "payload": payload,
         "svg": vietqr.qr_svg(payload),
-        "bank": BANKS.get(stall.bank_bin, stall.bank_bin),
-        "account": stall.bank_account_number,
-        "holder": stall.bank_account_name,
+        "bank": BANKS.get(payment.payee_bank_bin, payment.payee_bank_bin),
+        "account": payment.payee_account_number,
+        "holder": payment.payee_account_name,
         "amount": payment.amount,
         "purpose": vietqr.fold_purpose(purpose),
     }

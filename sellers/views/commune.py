@@ -1,16 +1,22 @@
-"""Commune staff review the stalls of their own commune: verify, or send back with a reason."""
+"""Commune staff review the stalls of their own commune: verify, or send back with a reason; and see
+which stalls changed their payout bank details lately."""
+
+from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sellers import services
 from sellers.access import seller_login_required, staff_communes
 from sellers.forms import ReasonForm
-from sellers.models import Stall
+from sellers.models import PayoutChange, Stall
+
+PAYOUT_CHANGES_SHOWN = timedelta(days=30)
 
 
 def _reviewable(user):
@@ -29,6 +35,9 @@ def review_list(request):
         "communes": communes,
         "waiting": stalls.filter(status=Stall.Status.SUBMITTED).order_by("submitted_at"),
         "verified": stalls.verified().order_by("partner__name"),
+        "payout_changes": PayoutChange.objects.filter(
+            stall__commune__in=communes, requested_at__gte=timezone.now() - PAYOUT_CHANGES_SHOWN
+        ).select_related("stall__partner")[:50],
         "form": ReasonForm(),
     }
     return render(request, "sellers/review_list.html", context)

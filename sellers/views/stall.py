@@ -1,4 +1,5 @@
-"""The seller's own dashboard: the stall, its status, takings, and the household's consent."""
+"""The seller's own dashboard: the stall, its status, takings, the household's consent, and new bank
+details waiting for the household's code."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -6,7 +7,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from sellers import services
+from ground.client import client_address
+from ground.phone import display_mobile
+from sellers import otp, services
 from sellers.access import (
     acting_for,
     helper_communes,
@@ -15,8 +18,8 @@ from sellers.access import (
     staff_communes,
     with_stall,
 )
-from sellers.forms import StallForm
-from sellers.models import HelperConsent
+from sellers.forms import CodeForm, StallForm
+from sellers.models import PAYOUT_FIELDS, HelperConsent, PayoutChange
 from sellers.orders import stall_takings
 
 
@@ -61,23 +64,68 @@ def stall_home(request, stall):
         .select_related("helper")
         .first(),
         "product_count": stall.partner.stockrecords.count(),
+        **_payout_waiting(stall, CodeForm()),
     }
     return render(request, "sellers/stall_home.html", context)
+
+
+def _payout_waiting(stall, code_form) -> dict:
+    """New bank details waiting for the household's code, with the form to type it."""
+    change = PayoutChange.objects.pending_for(stall)
+    if change is None:
+        return {"payout_change": None}
+    return {"payout_change": change, "payout_phone": display_mobile(change.phone), "code_form": code_form}
 
 
 @with_stall
 @require_http_methods(["GET", "POST"])
 def stall_edit(request, stall):
-    form = StallForm(request.POST or None, request.FILES or None, instance=stall, editing=True)
+    waiting = PayoutChange.objects.pending_for(stall)
+    # While new bank details wait for the code, the form shows them: saving other fields keeps them.
+    initial = {field: getattr(waiting, field) for field in PAYOUT_FIELDS} if waiting else None
+    form = StallForm(
+        request.POST or None, request.FILES or None, instance=stall, editing=True, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         photo = data.pop("photo", None)
         stall.refresh_from_db()  # the form wrote its values on the instance; the service compares them
-        services.stall_update(stall=stall, actor=request.user, **data)
+        try:
+            services.stall_update(stall=stall, actor=request.user, ip_address=client_address(request), **data)
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            _payout_saved(request, before=waiting, after=PayoutChange.objects.pending_for(stall))
+            _store_photo(request, stall, photo)
+            return redirect("sellers:stall", stall_pk=stall.pk)
+    return render(
+        request, "sellers/stall_form.html", {"form": form, "stall": stall, "payout_change": waiting}
+    )
+
+
+def _payout_saved(request, *, before, after) -> None:
+    if after is not None and (before is None or before.pk != after.pk):
+        if after.code_id:
+            messages.success(
+                request,
+                _(
+                    "Saved. The new bank details are used once the household types the code sent to "
+                    "its phone %(phone)s. Until then buyers pay you in cash on delivery."
+                )
+                % {"phone": display_mobile(after.phone)},
+            )
+        else:
+            messages.error(
+                request,
+                _(
+                    "Saved, but the code could not be sent now. "
+                    "Wait 15 minutes, then press “Send the code again”."
+                ),
+            )
+    elif before is not None and after is None:
+        messages.success(request, _("Saved. The bank details in use stay as they were."))
+    else:
         messages.success(request, _("Saved."))
-        _store_photo(request, stall, photo)
-        return redirect("sellers:stall", stall_pk=stall.pk)
-    return render(request, "sellers/stall_form.html", {"form": form, "stall": stall})
 
 
 def _store_photo(request, stall, photo) -> None:
@@ -111,3 +159,39 @@ def consent_revoke(request, stall):
     services.helper_consent_revoke(stall=stall, household=request.user)  # a helper gets 403
     messages.success(request, _("The helper can no longer change your stall."))
     return redirect("sellers:stall", stall_pk=stall.pk)
+
+
+@with_stall
+@require_http_methods(["GET", "POST"])
+def payout_confirm(request, stall):
+    """The household types the code sent to its own phone (on its phone or the helper's), or asks
+    for a new one."""
+    if PayoutChange.objects.pending_for(stall) is None:
+        return redirect("sellers:stall", stall_pk=stall.pk)
+    if request.method == "POST" and "resend" in request.POST:
+        try:
+            change = services.payout_code_resend(stall=stall, ip_address=client_address(request))
+        except (otp.CodeError, ValidationError) as error:
+            messages.error(request, error.messages[0] if isinstance(error, ValidationError) else str(error))
+        else:
+            messages.success(
+                request, _("A new code was sent to %(phone)s.") % {"phone": display_mobile(change.phone)}
+            )
+        return redirect("sellers:payout-confirm", stall_pk=stall.pk)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.payout_change_confirm(stall=stall, actor=request.user, code=form.cleaned_data["code"])
+        except otp.CodeError as error:
+            form.add_error("code", str(error))
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+            return redirect("sellers:stall", stall_pk=stall.pk)
+        else:
+            messages.success(
+                request,
+                _("Done. New orders are paid to the new bank account; buyers can pay by transfer again."),
+            )
+            return redirect("sellers:stall", stall_pk=stall.pk)
+    context = {"stall": stall, **_payout_waiting(stall, form)}
+    return render(request, "sellers/payout_confirm.html", context)

@@ -12,6 +12,9 @@ from oscar.core.loading import get_model
 from marketplace.payments import card, vietqr
 from marketplace.payments.models import OrderPayment
 from marketplace.payments.services import bank_signature
+from sellers import services as seller_services
+from sellers.models import PhoneAccount
+from tests.conftest import last_code
 from tests.factories import CommuneFactory, StallFactory, UserFactory, make_product
 
 pytestmark = pytest.mark.django_db
@@ -378,14 +381,68 @@ def test_webhooks_without_their_secret_say_so(client, shop, settings):
     )
 
 
-def test_the_page_after_checkout_survives_a_stall_clearing_its_bank_details(client, shop):
+def test_the_page_after_checkout_keeps_the_account_shown_whatever_the_stall_changes(client, shop):
     coop, farm, lychee, pomelo = shop
     url = place(client, shop).url
-    type(coop).objects.filter(pk=coop.pk).update(bank_bin="", bank_account_number="")
+    type(coop).objects.filter(pk=coop.pk).update(bank_bin="970422", bank_account_number="0099887766554")
+
+    page = client.get(url).content.decode()
+
+    parsed = vietqr.parse_payload(re.search(r'data-payload="([^"]+)"', page).group(1))
+    assert (parsed["bank_bin"], parsed["account"]) == ("970436", "0011001234567")
+    assert "Vietcombank" in page and "0099887766554" not in page
+
+
+def test_an_order_without_an_account_of_its_own_says_to_ask_the_stall(client, shop):
+    coop, farm, lychee, pomelo = shop
+    url = place(client, shop).url
+    # an order placed before orders kept their account, whose stall had no complete details
+    OrderPayment.objects.filter(stall=coop).update(payee_bank_bin="", payee_account_number="")
 
     page = client.get(url)
 
     assert page.status_code == 200 and "hỏi gian hàng cách trả" in page.content.decode()
+
+
+def test_a_bank_notice_for_an_order_placed_before_a_change_of_account_matches_the_old_account(
+    client, shop, settings, outbox, committed
+):
+    settings.BANK_WEBHOOK_SECRET = "bank-test-secret"
+    coop, farm, lychee, pomelo = shop
+    household = UserFactory()
+    PhoneAccount.objects.create(user=household, phone="+84987654321")
+    type(coop).objects.filter(pk=coop.pk).update(owner=household)
+    coop.refresh_from_db()
+    place(client, shop)
+    payment = OrderPayment.objects.get(stall=coop)
+    with committed():
+        seller_services.payout_change_request(
+            stall=coop,
+            actor=household,
+            bank_bin="970422",
+            bank_account_number="0099887766554",
+            bank_account_name="TRAN VAN LONG",
+        )
+    seller_services.payout_change_confirm(stall=coop, actor=household, code=last_code(outbox, "+84987654321"))
+    content = f"{payment.order.number} {payment.checkout.reference}"
+
+    def notify(transfer_id, account):
+        body = json.dumps(
+            {"id": transfer_id, "account": account, "amount": 155000, "content": content}
+        ).encode()
+        return client.post(
+            "/shop/checkout/webhook/ngan-hang/",
+            body,
+            content_type="application/json",
+            HTTP_X_SIGNATURE=bank_signature(body),
+        )
+
+    assert notify("FT-new", "0099887766554").status_code == 409  # not the account this buyer was shown
+    payment.refresh_from_db()
+    assert payment.status != "paid"
+    assert notify("FT-old", "0011001234567").json()["status"] == "ok"
+    payment.refresh_from_db()
+    assert payment.status == "paid" and payment.reference == "FT-old"
 
 
 def test_a_bank_notice_with_a_fraction_of_a_dong_is_refused_and_pays_nothing(client, shop, settings):
