@@ -1,3 +1,5 @@
+from csp.constants import SELF
+from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
@@ -47,3 +49,52 @@ def reprice(basket) -> None:
         line.save(update_fields=["stockrecord"])
     basket._lines = None  # the cached lines predate the merge and the moves
     refresh_prices(basket)
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware (CONTENT_SECURITY_POLICY), with the two scopes the site needs.
+
+    - The back office (settings.CSP_BACK_OFFICE_PREFIXES: Wagtail's and Django's admin, Oscar's
+      dashboard) gets CSP_BACK_OFFICE_DIRECTIVES instead: those projects' pages need inline code that we
+      cannot give a nonce, and their views cannot carry our decorators (see the settings' comment).
+    - Wagtail's preview panel frames the page it renders through the middleware (a dummy request for
+      the page's own URL): that response may be framed by the site itself.
+    - With a Stripe publishable key set, the pages named in CSP_STRIPE_PAGES (the page after checkout)
+      may also load Stripe.js and its frames (CSP_STRIPE_SOURCES); no other page may.
+
+    A view's own @csp/@csp_replace/@csp_update decorator still applies on top.
+    """
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only)
+        if report_only:
+            return parts
+        if parts.config is None and request.path_info.startswith(tuple(settings.CSP_BACK_OFFICE_PREFIXES)):
+            parts.config = settings.CSP_BACK_OFFICE_DIRECTIVES
+        if getattr(request, "is_dummy", False):  # Wagtail rendering a page for its preview panel
+            parts.replace = {**(parts.replace or {}), "frame-ancestors": [SELF]}
+        match = getattr(request, "resolver_match", None)
+        stripe_page = match is not None and match.view_name in settings.CSP_STRIPE_PAGES
+        if settings.STRIPE_PUBLISHABLE_KEY and stripe_page:
+            update = dict(parts.update or {})
+            for directive, sources in settings.CSP_STRIPE_SOURCES.items():
+                update[directive] = [*update.get(directive, ()), *sources]
+            parts.update = update
+        return parts
+
+
+class PermissionsPolicyMiddleware:
+    """Sends Permissions-Policy, which Django has no setting for: every feature listed in
+    settings.PERMISSIONS_POLICY is allowed only to the origins listed with it (none: switched off)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        policy = ", ".join(
+            f"{feature}=({' '.join(origins)})" for feature, origins in settings.PERMISSIONS_POLICY.items()
+        )
+        if policy and "Permissions-Policy" not in response:
+            response["Permissions-Policy"] = policy
+        return response

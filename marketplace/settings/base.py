@@ -88,10 +88,13 @@ INSTALLED_APPS = [
     "sorl.thumbnail",
     "django_tasks",
     "django_tasks_db",
+    "csp",  # Content-Security-Policy (see "Security headers" below)
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "marketplace.middleware.ContentSecurityPolicyMiddleware",  # django-csp's, see "Security headers"
+    "marketplace.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "marketplace.middleware.VietnameseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -291,3 +294,94 @@ STAMP_REGION_WARNING = int(os.environ.get("STAMP_REGION_WARNING", "2"))
 STOREFRONT_HOME_SECTIONS = (
     "marketplace.storefront.home_sections"  # what a HomePage shows (a hook: ground imports nothing above it)
 )
+
+# Security headers ----------------------------------------------------------------------------------
+# Content-Security-Policy (django-csp, through marketplace.middleware.ContentSecurityPolicyMiddleware),
+# in every environment, so the tests and the browser journeys run under the policy production sends.
+# Our pages run no inline code: scripts are static files or inline blocks carrying the response's
+# nonce (<script nonce="{{ CSP_NONCE }}">), and no template has a style="" or on...="" attribute (two of
+# Oscar's templates are overridden in frontend/ for their onclick="history.go(-1)"). A cached page (the
+# trace page's shell) keeps the nonce of the response that filled the cache: its only script is a file
+# that 'self' allows and that nonce is in no later header, so it grants nothing; never cache an inline
+# script.
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE  # noqa: E402
+
+# Where product and stall photos are served from: this site, or the S3 bucket / CDN when one is set.
+CSP_MEDIA_SOURCES = []
+if AWS_STORAGE_BUCKET_NAME:
+    if os.environ.get("AWS_S3_CUSTOM_DOMAIN"):
+        CSP_MEDIA_SOURCES = ["https://" + os.environ["AWS_S3_CUSTOM_DOMAIN"].strip("/")]
+    elif os.environ.get("AWS_S3_ENDPOINT_URL"):
+        _endpoint = os.environ["AWS_S3_ENDPOINT_URL"].split("/")
+        CSP_MEDIA_SOURCES = ["/".join(_endpoint[:3])]  # scheme://host[:port] of the S3-compatible service
+    else:
+        CSP_MEDIA_SOURCES = ["https://*.amazonaws.com"]
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],  # site.css only
+        "img-src": [SELF, *CSP_MEDIA_SOURCES],
+        "connect-src": [SELF],  # search suggestions, the stall's payment announcements
+        "frame-src": ["https://www.openstreetmap.org"],  # the plot's small map on the trace page
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],  # as X-Frame-Options: DENY
+    }
+}
+
+# The back office (Wagtail's admin, Django's admin, Oscar's dashboard) is other projects' code, full of
+# inline <script> blocks, style="" and onclick="" attributes, which we cannot give a nonce and should
+# not fork. Per-view @csp_update/@csp_exempt decorators cannot reach views we do not write, and
+# exempting these paths would drop the policy altogether; so the middleware gives these path prefixes
+# their own policy: inline code allowed (staff only reach these pages, signed in), but still no other
+# site's scripts, no plugins, no foreign frames or form targets, framed only by the site itself
+# (Wagtail's preview panel). Oscar's dashboard first asks Google's CDN for jQuery: refused here, its own
+# fallback loads the same jQuery from its static files.
+CSP_BACK_OFFICE_PREFIXES = ("/cms/", "/django-admin/", "/shop/dashboard/")
+CSP_BACK_OFFICE_DIRECTIVES = {
+    "default-src": [SELF],
+    "script-src": [SELF, UNSAFE_INLINE],
+    "style-src": [SELF, UNSAFE_INLINE],
+    "img-src": [SELF, "data:", "blob:", "www.gravatar.com", *CSP_MEDIA_SOURCES],  # Wagtail's avatars
+    "font-src": [SELF, "data:"],
+    "connect-src": [SELF, "https://releases.wagtail.org"],  # Wagtail's "new version" notice
+    "frame-src": [SELF],
+    "object-src": [NONE],
+    "base-uri": [SELF],
+    "form-action": [SELF],
+    "frame-ancestors": [SELF],
+}
+
+# Stripe's Payment Element, only on the pages that show it and only with a publishable key set: the
+# sources Stripe's integration security guide lists for Stripe.js (its address autocomplete's Google
+# Maps sources left out: we do not use the Address Element).
+CSP_STRIPE_PAGES = ("checkout:thank-you",)
+CSP_STRIPE_SOURCES = {
+    "script-src": ["https://js.stripe.com", "https://*.js.stripe.com"],
+    "frame-src": ["https://js.stripe.com", "https://*.js.stripe.com", "https://hooks.stripe.com"],
+    "connect-src": ["https://api.stripe.com"],
+}
+
+# Permissions-Policy (marketplace.middleware.PermissionsPolicyMiddleware): browser features no page of
+# ours uses, switched off for the site and every frame in it. "payment" is left to the browser's
+# default so Stripe's frames keep their wallets.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "serial",
+        "usb",
+    )
+}
