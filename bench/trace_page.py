@@ -40,6 +40,7 @@ function request()
   counter = counter + 1
   return wrk.format("GET", paths[(counter %% #paths) + 1], {
     ["Host"] = "cho-ocop.test",
+    ["X-Forwarded-Proto"] = "https",  -- behind TLS, as production runs (else a 301 to https)
     ["User-Agent"] = "Mozilla/5.0 (Linux; Android 14) Mobile",
     ["Accept"] = "text/html",
   })

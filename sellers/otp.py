@@ -69,8 +69,11 @@ def otp_send(*, phone: str, purpose: str, ip_address: str | None, deliver: bool 
 
 
 def otp_verify(*, phone: str, purpose: str, code: str) -> OneTimeCode:
-    """The code's record, marked used; raises CodeError when it is wrong, expired or used up."""
-    with transaction.atomic():
+    """The code's record, marked used; raises CodeError when it is wrong, expired or used up.
+
+    Durable: it must not run inside a caller's transaction, whose rollback on the error would
+    forget the wrong try (and so the limit of MAX_ATTEMPTS)."""
+    with transaction.atomic(durable=True):
         latest = (
             OneTimeCode.objects.select_for_update()
             .filter(phone=phone, purpose=purpose, used_at__isnull=True)

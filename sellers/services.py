@@ -62,12 +62,12 @@ def _user_for_phone(*, phone: str, name: str = "") -> tuple[User, bool]:
     return user, True
 
 
-@transaction.atomic
 def seller_signup(*, phone: str, code: str, name: str = "") -> User:
     if PhoneAccount.objects.filter(phone=phone).exists():
         raise ValidationError(_("This number is already registered. Log in instead."), code="registered")
-    otp.otp_verify(phone=phone, purpose=OneTimeCode.Purpose.SIGNUP, code=code)
-    user, _created = _user_for_phone(phone=phone, name=name)
+    otp.otp_verify(phone=phone, purpose=OneTimeCode.Purpose.SIGNUP, code=code)  # its own transaction
+    with transaction.atomic():
+        user, _created = _user_for_phone(phone=phone, name=name)
     return user
 
 
@@ -418,14 +418,26 @@ def assisted_start(*, helper, household_phone: str, commune: Commune, ip_address
     return otp.otp_send(phone=household_phone, purpose=OneTimeCode.Purpose.CONSENT, ip_address=ip_address)
 
 
-@transaction.atomic
 def assisted_confirm(
     *, helper, household_phone: str, household_name: str, stall_name: str, commune: Commune, code: str
 ) -> Stall:
     """The household typed its code on the helper's phone: open its stall, record the consent."""
     if not helper_communes(helper).filter(pk=commune.pk).exists():
         raise PermissionDenied(_("You can only help households of your own commune."))
+    # Its own transaction, before ours: a wrong try stays counted when the error is raised.
     confirmation = otp.otp_verify(phone=household_phone, purpose=OneTimeCode.Purpose.CONSENT, code=code)
+    with transaction.atomic():
+        return _assisted_stall_open(
+            helper=helper,
+            household_phone=household_phone,
+            household_name=household_name,
+            stall_name=stall_name,
+            commune=commune,
+            confirmation=confirmation,
+        )
+
+
+def _assisted_stall_open(*, helper, household_phone, household_name, stall_name, commune, confirmation):
     household, _created = _user_for_phone(phone=household_phone, name=household_name)
     stall = stall_create(
         owner=household, actor=helper, name=stall_name, commune=commune, phone=household_phone

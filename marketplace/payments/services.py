@@ -215,7 +215,7 @@ def checkout_payments(checkout: Checkout) -> list[OrderPayment]:
         if payment.method == OrderPayment.Method.VIETQR and payment.status != OrderPayment.Status.PAID:
             try:
                 payment.vietqr = vietqr_for(payment)
-            except ValueError:  # the stall changed its bank details since: the page says to ask it
+            except ValueError:  # no account was kept with this order: the page says to ask the stall
                 payment.vietqr = None
     return payments
 

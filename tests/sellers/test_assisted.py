@@ -120,3 +120,29 @@ def test_only_the_household_can_stop_the_help(client, committed, outbox, helper_
 
     assert response.status_code == 403
     assert HelperConsent.objects.get(stall=stall).is_active
+
+
+def test_wrong_consent_codes_stay_counted_until_the_code_is_used_up(
+    client, committed, outbox, helper_and_commune
+):
+    helper, commune = helper_and_commune
+    client.force_login(helper)
+    with committed():
+        client.post(
+            "/ban-hang/ho-tro/",
+            {
+                "household_phone": "0987 654 321",
+                "household_name": "Bà Nguyễn Thị Cất",
+                "stall_name": "Vườn nhà bà Cất",
+                "commune": commune.pk,
+            },
+        )
+    right = last_code(outbox, HOUSEHOLD)
+    wrong = "000000" if right != "000000" else "111111"
+
+    for _ in range(5):
+        client.post("/ban-hang/ho-tro/xac-nhan/", {"code": wrong})
+    response = client.post("/ban-hang/ho-tro/xac-nhan/", {"code": right})
+
+    assert "Nhập sai quá nhiều lần" in response.content.decode()
+    assert not Stall.objects.filter(partner__name="Vườn nhà bà Cất").exists()

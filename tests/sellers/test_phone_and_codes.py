@@ -2,6 +2,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 
 from ground.phone import display_mobile, normalize_mobile
@@ -116,3 +117,12 @@ def test_code_limits_hold_under_a_parallel_burst():
 
     assert per_number.count("sent") == 3
     assert per_address.count("sent") == 10
+
+
+def test_a_code_is_never_checked_inside_a_callers_transaction(outbox, committed):
+    """Its rollback would forget a wrong try: otp_verify refuses to run there (durable)."""
+    with committed():
+        otp.otp_send(phone=PHONE, purpose="login", ip_address=None)
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        otp.otp_verify(phone=PHONE, purpose="login", code=last_code(outbox, PHONE))
