@@ -182,11 +182,20 @@ class PhoneAccount(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="phone_account"
     )
     phone = models.CharField(_("phone"), max_length=16, unique=True)
+    # Staff who log in with a password may ask for a code to this phone each time (sellers/second_factor.py);
+    # platform admins always get one.
+    second_factor = models.BooleanField(
+        _("code at each password log-in"),
+        default=False,
+        help_text=_("After the password, ask for a code sent to this phone."),
+    )
     verified_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["phone"]
+        verbose_name = _("phone account")
+        verbose_name_plural = _("phone accounts")
 
     def __str__(self):
         return self.phone
@@ -199,6 +208,7 @@ class OneTimeCode(models.Model):
         SIGNUP = "signup", _("sign-up")
         LOGIN = "login", _("log in")
         CONSENT = "consent", _("helper consent")
+        STAFF_LOGIN = "staff_2fa", _("staff log-in check")  # the second step after a password
         PAYOUT = "payout", _("new bank details")
 
     phone = models.CharField(max_length=16, db_index=True)

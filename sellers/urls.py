@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sellers.views import accounts, assist, commune, products, stall
+from sellers.views import accounts, assist, commune, products, second_factor, stall
 
 app_name = "sellers"  # the site adds the order pages and the traceability desk to this namespace
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("dang-ky/ma/", accounts.signup_code, name="signup-code"),
     path("dang-nhap/", accounts.login_phone, name="login"),
     path("dang-nhap/ma/", accounts.login_code, name="login-code"),
+    path("xac-minh/", second_factor.verify, name="second-factor"),
+    path("bao-mat/", second_factor.settings_page, name="second-factor-settings"),
     path("gian-hang/moi/", stall.stall_create, name="stall-create"),
     path("gian-hang/<int:stall_pk>/", stall.stall_home, name="stall"),
     path("gian-hang/<int:stall_pk>/sua/", stall.stall_edit, name="stall-edit"),

@@ -1,6 +1,7 @@
 """Settings shared by every environment. What differs per deployment comes from the environment."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from django.urls import reverse_lazy
@@ -88,6 +89,7 @@ INSTALLED_APPS = [
     "sorl.thumbnail",
     "django_tasks",
     "django_tasks_db",
+    "axes",  # login throttling: see "Login throttling and second factor" below
     "csp",  # Content-Security-Policy (see "Security headers" below)
 ]
 
@@ -105,6 +107,8 @@ MIDDLEWARE = [
     "marketplace.middleware.BasketMiddleware",  # Oscar's, re-pricing the basket after login
     "django.contrib.flatpages.middleware.FlatpageFallbackMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "sellers.second_factor.SecondFactorMiddleware",  # staff areas wait for the code after a password
+    "axes.middleware.AxesMiddleware",  # must stay last: turns a refused login into the lockout page
 ]
 
 ROOT_URLCONF = "marketplace.urls"
@@ -138,6 +142,8 @@ DATABASES = {"default": database_config()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = (
+    "sellers.login_throttle.LoginThrottleBackend",  # first: axes refuses a locked-out login
+    "sellers.second_factor.PasswordLoginMarker",  # authenticates nobody; marks password logins
     "oscar.apps.customer.auth_backends.EmailBackend",
     "django.contrib.auth.backends.ModelBackend",
 )
@@ -237,6 +243,47 @@ LOGIN_REDIRECT_URL = "/"
 LOGIN_URL = "/shop/accounts/login/"
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# Login throttling and second factor ---------------------------------------------------------------
+# django-axes counts failed password logins on every login form (the shop's /shop/accounts/login/,
+# Wagtail's /cms/login/, Django admin's /django-admin/login/: all call authenticate() with the
+# request). Two separate lockouts, since neither alone is enough: per account (from any address),
+# which stops a guess at one account spread over many addresses; and per address (at any account),
+# which stops one address trying passwords on many accounts. The pair [["username", "ip_address"]]
+# would stop neither. The address gets a larger limit because a commune office or a mobile carrier's
+# NAT puts many people behind one address. The price: a stranger can lock an account for the
+# cool-off (it still cannot guess); staff can unlock it at once.
+# The counts are rows in PostgreSQL (database handler), so every gunicorn worker sees the same ones;
+# sellers/login_throttle.py counts a try before its password is checked, under a lock per account
+# and per address, so a parallel burst gets no more tries than the limit.
+AXES_HANDLER = "sellers.login_throttle.LoginAttemptHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # two separate lockouts, not the pair
+AXES_FAILURE_LIMIT = 5  # failed tries at one account within the cool-off
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = 20  # failed tries from one address, at any accounts
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+# Refused tries do not push the end of the lockout further, so the page can say when it ends.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# A right password does not wipe the failures: one's own account would reset an address's count.
+AXES_RESET_ON_SUCCESS = False
+AXES_CLIENT_IP_CALLABLE = "ground.client.client_address"  # honours TRUSTED_PROXY_COUNT
+# A user name and an e-mail address of the same account count as one account.
+AXES_USERNAME_CALLABLE = "sellers.login_throttle.account_key"
+AXES_LOCKOUT_TEMPLATE = "accounts/login_locked.html"  # HTTP 429, in Vietnamese then English
+AXES_LOCKOUT_CALLABLE = "sellers.login_throttle.lockout_response"  # that template, with when it ends
+AXES_HTTP_RESPONSE_CODE = 429
+# Never copied into the attempt's record of the form (Oscar's fields carry a "login-" prefix).
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "login-username", "login-password"]
+# No record of every successful login and its address kept forever; the failures are enough.
+AXES_DISABLE_ACCESS_LOG = True
+# Staff unlock at once: `manage.py axes_reset_username <user name>`, `manage.py axes_reset_ip
+# <address>`, or delete the rows in Django admin, "Access attempts" (platform admins may).
+#
+# After the password, platform admins (and staff who asked for it) enter a code sent to their phone
+# (sellers/second_factor.py). Until then the session is kept out of these paths:
+SECOND_FACTOR_GUARDED_PATHS = ["/cms/", "/django-admin/", "/shop/dashboard/", "/ban-hang/"]
+# A platform admin with no phone on file: let in with a warning to add one (off), or stopped at the
+# code page until one is added (SECOND_FACTOR_PHONE_REQUIRED=1; set it once every admin has a phone).
+SECOND_FACTOR_PHONE_REQUIRED = os.environ.get("SECOND_FACTOR_PHONE_REQUIRED", "") == "1"
 
 # Orders: each stall moves its own lines along the pipeline of ground/order_status.py.
 OSCAR_INITIAL_ORDER_STATUS = order_status.INITIAL
