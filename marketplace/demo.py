@@ -244,6 +244,7 @@ def _home_page(*, parent: Page, slug: str, title: str, province_code: int | None
 def _users(communes: dict[int, Commune]) -> None:
     admin = _user(demo_data.STAFF_USER, is_staff=True, is_superuser=True)
     admin.groups.add(roles.role_group(roles.PLATFORM_ADMIN))
+    PhoneAccount.objects.update_or_create(user=admin, defaults={"phone": demo_data.STAFF_USER["phone"]})
     seller_data = demo_data.SELLER_USER
     seller = _user(seller_data)
     seller.groups.add(roles.role_group(roles.SELLER))

@@ -379,7 +379,12 @@ STALLS = [
     },
 ]
 
-STAFF_USER = {"username": "admin", "email": "admin@chocop.vn", "password": "ocop-demo-2026"}
+STAFF_USER = {
+    "username": "admin",
+    "email": "admin@chocop.vn",
+    "password": "ocop-demo-2026",
+    "phone": "+84901234500",  # the code after the password goes here (printed by the demo server)
+}
 SELLER_USER = {
     "username": "nguyenvanthanh",
     "first_name": "Nguyễn Văn Thành",

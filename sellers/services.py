@@ -76,6 +76,9 @@ def seller_login(*, phone: str, code: str) -> User:
     account = PhoneAccount.objects.select_related("user").filter(phone=phone).first()
     if account is None or not account.user.is_active:
         raise ValidationError(_("No stall is registered with this number. Sign up first."), code="unknown")
+    if account.user.is_staff or account.user.is_superuser:
+        # A code alone must never open a staff account: its password comes first, then the code.
+        raise ValidationError(_("Staff accounts log in with their password."), code="staff")
     return account.user
 
 

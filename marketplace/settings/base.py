@@ -281,9 +281,10 @@ AXES_DISABLE_ACCESS_LOG = True
 # After the password, platform admins (and staff who asked for it) enter a code sent to their phone
 # (sellers/second_factor.py). Until then the session is kept out of these paths:
 SECOND_FACTOR_GUARDED_PATHS = ["/cms/", "/django-admin/", "/shop/dashboard/", "/ban-hang/"]
-# A platform admin with no phone on file: let in with a warning to add one (off), or stopped at the
-# code page until one is added (SECOND_FACTOR_PHONE_REQUIRED=1; set it once every admin has a phone).
-SECOND_FACTOR_PHONE_REQUIRED = os.environ.get("SECOND_FACTOR_PHONE_REQUIRED", "") == "1"
+# The second factor is required for platform admins: one with no phone on file is stopped at the code
+# page until one is added (`manage.py staff_phone`). SECOND_FACTOR_PHONE_REQUIRED=0 lets such an
+# admin in with a warning instead: only for the day a deployment first turns this on.
+SECOND_FACTOR_PHONE_REQUIRED = os.environ.get("SECOND_FACTOR_PHONE_REQUIRED", "1") == "1"
 
 # Orders: each stall moves its own lines along the pipeline of ground/order_status.py.
 OSCAR_INITIAL_ORDER_STATUS = order_status.INITIAL

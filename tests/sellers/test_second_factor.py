@@ -147,19 +147,21 @@ def test_staff_turn_the_code_off_again_but_admins_cannot(client, admin, make_sto
     assert 'name="second_factor"' not in page
 
 
-def test_a_superuser_without_a_phone_is_told_to_add_one(client, make_storefront):
+def test_while_phones_are_not_yet_required_a_superuser_without_one_is_told_to_add_one(
+    client, make_storefront, settings
+):
+    settings.SECOND_FACTOR_PHONE_REQUIRED = False
     make_storefront()
     UserFactory(username="khongso", staff=True)
 
     response = client.post("/cms/login/", {"username": "khongso", "password": TEST_PASSWORD}, follow=True)
 
-    # Let in for now (SECOND_FACTOR_PHONE_REQUIRED is off), with the message on the next page.
+    # Let in (the deployment's first day), with the message on the next page.
     assert response.redirect_chain[-1][0] == "/cms/"
     assert "manage.py staff_phone khongso" in response.content.decode()
 
 
-def test_with_phones_required_a_superuser_without_one_stays_at_the_message(client, make_storefront, settings):
-    settings.SECOND_FACTOR_PHONE_REQUIRED = True
+def test_a_superuser_without_a_phone_stays_at_the_message(client, make_storefront):
     make_storefront()
     UserFactory(username="khongso", staff=True)
 
@@ -205,3 +207,13 @@ def test_staff_phone_command_puts_the_number_on_file(make_storefront):
     account = PhoneAccount.objects.get(user=staff)
     assert account.phone == PHONE
     assert account.second_factor is True
+
+
+def test_an_admins_phone_code_alone_never_logs_in(client, admin, outbox, committed):
+    with committed():
+        client.post("/ban-hang/dang-nhap/", {"phone": "0912345678"})
+
+    response = client.post("/ban-hang/dang-nhap/ma/", {"code": last_code(outbox, PHONE)})
+
+    assert "Tài khoản cán bộ đăng nhập bằng mật khẩu" in response.content.decode()
+    assert "_auth_user_id" not in client.session

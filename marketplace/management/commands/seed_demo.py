@@ -22,3 +22,6 @@ class Command(BaseCommand):
         )
         for role, user in accounts:
             self.stdout.write(f"{role}: {user['username']} / {user['password']} ({user['email']})")
+        self.stdout.write(
+            "The admin types a code after the password: the demo server prints every text message it sends."
+        )
