@@ -182,6 +182,18 @@ def test_the_stall_confirms_a_transfer_once_and_hears_it(client, shop):
     assert "speechSynthesis" in first and "Đã nhận 155.000" not in second
 
 
+def bank_notice(client, payment, *, transfer_id: str, account: str = "0011001234567", amount=155000):
+    """A signed bank notice of a transfer for this order (its number and checkout in the content)."""
+    content = f"{payment.order.number} {payment.checkout.reference}"
+    body = json.dumps({"id": transfer_id, "account": account, "amount": amount, "content": content}).encode()
+    return client.post(
+        "/shop/checkout/webhook/ngan-hang/",
+        body,
+        content_type="application/json",
+        HTTP_X_SIGNATURE=bank_signature(body),
+    )
+
+
 def test_a_signed_bank_notification_confirms_the_transfer_once(client, shop, settings):
     settings.BANK_WEBHOOK_SECRET = "bank-test-secret"
     coop, farm, lychee, pomelo = shop
@@ -424,18 +436,9 @@ def test_a_bank_notice_for_an_order_placed_before_a_change_of_account_matches_th
             bank_account_name="TRAN VAN LONG",
         )
     seller_services.payout_change_confirm(stall=coop, actor=household, code=last_code(outbox, "+84987654321"))
-    content = f"{payment.order.number} {payment.checkout.reference}"
 
     def notify(transfer_id, account):
-        body = json.dumps(
-            {"id": transfer_id, "account": account, "amount": 155000, "content": content}
-        ).encode()
-        return client.post(
-            "/shop/checkout/webhook/ngan-hang/",
-            body,
-            content_type="application/json",
-            HTTP_X_SIGNATURE=bank_signature(body),
-        )
+        return bank_notice(client, payment, transfer_id=transfer_id, account=account)
 
     assert notify("FT-new", "0099887766554").status_code == 409  # not the account this buyer was shown
     payment.refresh_from_db()
@@ -450,18 +453,9 @@ def test_a_bank_notice_with_a_fraction_of_a_dong_is_refused_and_pays_nothing(cli
     coop, farm, lychee, pomelo = shop
     place(client, shop)
     payment = OrderPayment.objects.get(stall=coop)
-    content = f"{payment.order.number} {payment.checkout.reference}"
 
     def notify(transfer_id, amount):
-        body = json.dumps(
-            {"id": transfer_id, "account": "0011001234567", "amount": amount, "content": content}
-        ).encode()
-        return client.post(
-            "/shop/checkout/webhook/ngan-hang/",
-            body,
-            content_type="application/json",
-            HTTP_X_SIGNATURE=bank_signature(body),
-        )
+        return bank_notice(client, payment, transfer_id=transfer_id, amount=amount)
 
     answers = [notify(f"FT-{n}", amount).status_code for n, amount in enumerate([155000.9, "155000", -1])]
 

@@ -15,7 +15,8 @@ def helper_and_commune(make_storefront):
     return commune_member(commune=commune, role="digital_helper"), commune
 
 
-def start_and_confirm(client, committed, outbox, helper, commune):
+def start(client, committed, helper, commune):
+    """The helper asks for the household's code (texted to the household's phone)."""
     client.force_login(helper)
     with committed():
         client.post(
@@ -27,6 +28,10 @@ def start_and_confirm(client, committed, outbox, helper, commune):
                 "commune": commune.pk,
             },
         )
+
+
+def start_and_confirm(client, committed, outbox, helper, commune):
+    start(client, committed, helper, commune)
     return client.post("/ban-hang/ho-tro/xac-nhan/", {"code": last_code(outbox, HOUSEHOLD)}, follow=True)
 
 
@@ -126,17 +131,7 @@ def test_wrong_consent_codes_stay_counted_until_the_code_is_used_up(
     client, committed, outbox, helper_and_commune
 ):
     helper, commune = helper_and_commune
-    client.force_login(helper)
-    with committed():
-        client.post(
-            "/ban-hang/ho-tro/",
-            {
-                "household_phone": "0987 654 321",
-                "household_name": "Bà Nguyễn Thị Cất",
-                "stall_name": "Vườn nhà bà Cất",
-                "commune": commune.pk,
-            },
-        )
+    start(client, committed, helper, commune)
     right = last_code(outbox, HOUSEHOLD)
     wrong = "000000" if right != "000000" else "111111"
 
