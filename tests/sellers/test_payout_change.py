@@ -333,3 +333,19 @@ def test_orders_placed_before_the_snapshot_get_their_stalls_account(farm):
         "0011001234567",
         "NGUYEN THI CAT",
     )
+
+
+def test_when_no_code_could_be_sent_the_page_says_so_not_that_it_was_sent(client, farm, outbox, committed):
+    owner, stall, product, staff = farm
+    client.force_login(owner)
+    for n in range(3):  # the number's code limit is used up by earlier codes
+        OneTimeCode.objects.create(
+            phone=OWNER_PHONE, purpose="login", code_hash=f"x{n}", expires_at=timezone.now()
+        )
+
+    with committed():
+        page = edit(client, stall, NEW).content.decode()
+
+    assert PayoutChange.objects.pending_for(stall) is not None and in_force(stall) == OLD
+    assert "Chưa gửi được mã tới số 0987 654 321" in page
+    assert "Mã đã gửi tới điện thoại" not in page
