@@ -187,14 +187,15 @@ def trace_record(stamp: Stamp, counts: ScanCounts | None = None) -> dict:
     }
 
 
-def _spread_threshold() -> int:
+def spread_threshold() -> int:
+    """Below this many scans a stamp cannot have been seen in too many places: nothing is counted."""
     return min(settings.STAMP_NETWORK_WARNING, settings.STAMP_REGION_WARNING)
 
 
 def places_of(stamp_id: int, scan_count: int) -> tuple[int, int]:
     """How many networks and regions a stamp was scanned from. A stamp cannot have been seen in more
     places than it has scans, so they are counted (one query) only when they could warn."""
-    if scan_count <= _spread_threshold():
+    if scan_count <= spread_threshold():
         return 0, 0
     return tuple(
         Scan.objects.filter(stamp_id=stamp_id)
@@ -227,7 +228,7 @@ def scans_per_day(lot: HarvestLot, *, days: int = 14) -> list[dict]:
 
 def suspicious_stamps(stall: Stall, *, limit: int = 50):
     return (
-        Stamp.objects.filter(lot__owner__in=cooperative_stalls(stall), scan_count__gt=_spread_threshold())
+        Stamp.objects.filter(lot__owner__in=cooperative_stalls(stall), scan_count__gt=spread_threshold())
         .annotate(
             networks=Count("scans__network", distinct=True, filter=~Q(scans__network="")),
             regions=Count("scans__region", distinct=True, filter=~Q(scans__region="")),

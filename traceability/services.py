@@ -19,7 +19,7 @@ from ground.money import group_thousands
 from sellers.models import Stall
 from sellers.services import audit
 from traceability.models import Certification, FarmPlot, HarvestLot, LotEvent, Scan, Stamp, StampRun
-from traceability.selectors import ScanCounts, cooperative_stalls, places_of, stalls_sell
+from traceability.selectors import ScanCounts, cooperative_stalls, spread_threshold, stalls_sell
 from traceability.tasks import render_stamp_sheet
 
 logger = logging.getLogger(__name__)
@@ -241,7 +241,15 @@ def _required_reason(reason: str) -> str:
 # Scans -----------------------------------------------------------------------------------
 
 
-# One statement for the scan row and the stamp's counters: a scan must not slow the page down.
+# One statement for the scan row, the stamp's counters and, once the stamp has had enough scans to
+# be seen in too many places, how many networks and regions it was seen from: a scan must not slow
+# the page down. (The new scan row is not visible to the subqueries, so its values are added.)
+_PLACES_SQL = f"""
+    SELECT count(DISTINCT place) FROM (
+        SELECT {{column}} AS place FROM {Scan._meta.db_table} WHERE stamp_id = %(stamp)s
+        UNION ALL SELECT %({{column}})s
+    ) seen WHERE place <> ''
+"""  # noqa: S608 (table and column names come from the code; values are parameters)
 _LOG_SCAN_SQL = f"""
     WITH scan AS (
         INSERT INTO {Scan._meta.db_table} (stamp_id, scanned_at, region, network, agent)
@@ -250,7 +258,9 @@ _LOG_SCAN_SQL = f"""
     UPDATE {Stamp._meta.db_table}
        SET scan_count = scan_count + 1, first_scanned_at = COALESCE(first_scanned_at, %(now)s)
      WHERE id = %(stamp)s
-    RETURNING scan_count, first_scanned_at
+    RETURNING scan_count, first_scanned_at,
+              CASE WHEN scan_count > %(spread)s THEN ({_PLACES_SQL.format(column="network")}) ELSE 0 END,
+              CASE WHEN scan_count > %(spread)s THEN ({_PLACES_SQL.format(column="region")}) ELSE 0 END
 """  # noqa: S608 (table names come from the models; values are parameters)
 
 
@@ -268,6 +278,5 @@ def scan_record(*, stamp_id: int, region: str, network: str, agent: str) -> Scan
         # No wait for the disk: a scan counts for statistics, so losing the last instant of scans
         # in a server crash is an acceptable price for a fast page.
         cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        cursor.execute(_LOG_SCAN_SQL, params)
-        scan_count, first_scanned_at = cursor.fetchone()
-    return ScanCounts(scan_count, first_scanned_at, *places_of(stamp_id, scan_count))
+        cursor.execute(_LOG_SCAN_SQL, {**params, "spread": spread_threshold()})
+        return ScanCounts(*cursor.fetchone())
