@@ -16,7 +16,6 @@ Axes watches every ``authenticate()`` call that carries a request: Oscar's shop 
   says at what time to try again.
 """
 
-import hashlib
 import math
 
 from axes.attempts import get_cool_off_threshold
@@ -28,10 +27,12 @@ from axes.models import AccessAttempt
 from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connections, router, transaction
+from django.db import transaction
 from django.db.models import F, Max, Sum
 from django.shortcuts import render
 from django.utils import timezone
+
+from ground.limits import lock_keys
 
 # On the request: (name,) when its login try was counted in advance under that name (is_allowed below).
 COUNTED = "login_try_counted_as"
@@ -71,11 +72,6 @@ class LoginThrottleBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username, password, **kwargs)
-
-
-def _advisory_key(kind: str, value) -> int:
-    digest = hashlib.sha256(f"login:{kind}:{value}".encode()).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 class LoginAttemptHandler(AxesDatabaseHandler):
@@ -125,14 +121,8 @@ class LoginAttemptHandler(AxesDatabaseHandler):
         if credentials is None or "password" not in credentials:
             return super().is_allowed(request, credentials)
         username = get_client_username(request, credentials)
-        database = router.db_for_write(AccessAttempt)
-        with transaction.atomic(using=database):
-            keys = sorted(
-                {_advisory_key("account", username), _advisory_key("address", request.axes_ip_address)}
-            )
-            with connections[database].cursor() as cursor:
-                for key in keys:
-                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+        with transaction.atomic():
+            lock_keys(f"login-account:{username}", f"login-address:{request.axes_ip_address}")
             if not super().is_allowed(request, credentials):
                 return False
             self._count(request, username, step=1)
