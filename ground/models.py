@@ -92,3 +92,26 @@ class ContentPage(Page):
 
     class Meta:
         verbose_name = _("content page")
+
+
+class WorkerHeartbeat(models.Model):
+    """A running ``manage.py db_worker``: which queues it serves and when it last said it was alive.
+
+    A worker beats every few seconds (ground/worker.py). A task left RUNNING by a worker whose beat
+    stopped (killed, machine gone) is queued again or failed by the next worker that looks; /readyz
+    reports each worker's age."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    queues = models.CharField(max_length=200)
+    hostname = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField(auto_now_add=True)
+    beat_at = models.DateTimeField(db_index=True)
+    # The DBTaskResult id it is running, if any.
+    task_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("background worker")
+
+    def __str__(self):
+        return f"{self.worker_id} ({self.queues}) on {self.hostname}:{self.pid}"

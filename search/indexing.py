@@ -36,23 +36,29 @@ def backends() -> list:
     return [DatabaseBackend(), *([engine] if engine else [])]
 
 
-def reindex_products(product_ids) -> dict[str, int]:
-    """Write the current documents of these products everywhere; remove those no longer public
-    (deleted, hidden, stall suspended)."""
+def reindex_products(product_ids, *, engine_only: bool = False) -> dict[str, int]:
+    """Write the current documents of these products everywhere (only to the engine with
+    ``engine_only``); remove those no longer public (deleted, hidden, stall suspended).
+
+    PostgreSQL failing raises. The engine failing (down, or refusing) is logged and reported as
+    ``engine_failed: 1``, so that search/tasks.py tries it again once it is back."""
     product_ids = set(product_ids)
     documents = list(product_documents(product_ids))
     gone = product_ids - {document["id"] for document in documents}
-    failed = []
-    for backend in backends():
-        try:
-            backend.index(documents)
-            backend.remove(gone)
-        except Exception as error:  # the engine down must not lose the database's update
-            logger.error("Indexing %s products in %s failed: %s", len(product_ids), backend.name, error)
-            failed.append(backend.name)
-    if failed:
-        raise RuntimeError(f"Indexing failed in {', '.join(failed)}: run `manage.py search_index --rebuild`.")
-    return {"indexed": len(documents), "removed": len(gone)}
+    if not engine_only:
+        database = DatabaseBackend()
+        database.index(documents)
+        database.remove(gone)
+    engine_failed = 0
+    try:
+        engine = engine_backend()
+        if engine:
+            engine.index(documents)
+            engine.remove(gone)
+    except Exception as error:  # the engine down must not lose the database's update
+        logger.error("Indexing %s products in the search engine failed: %s", len(product_ids), error)
+        engine_failed = 1
+    return {"indexed": len(documents), "removed": len(gone), "engine_failed": engine_failed}
 
 
 def rebuild(*, progress=None) -> dict[str, int]:

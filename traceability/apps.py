@@ -7,3 +7,7 @@ class TraceabilityConfig(AppConfig):
 
     name = "traceability"
     verbose_name = _("Traceability")
+
+    def ready(self):
+        # Connects the receiver that fails a stamp run whose task failed (in every process, workers too).
+        from traceability import tasks  # noqa: F401

@@ -8,6 +8,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from ground import gs1
+from ground.worker import WorkerStopping
 from traceability.models import StampRun
 from traceability.qr import qr_rasters
 from traceability.sheets import LabelStamp, LabelText, render_sheets, stamps_csv
@@ -62,6 +63,9 @@ def stamp_sheet_render(run: StampRun) -> StampRun:
     try:
         pdf = run_pdf(run, on_progress=progress)
         run.pdf.save(f"tem-{run.lot.code}-{run.pk}.pdf", ContentFile(pdf), save=False)
+    except WorkerStopping:  # the worker is stopping and queues the run again: it waits, from the start
+        StampRun.objects.filter(pk=run.pk).update(status=StampRun.Status.PENDING, progress=0)
+        raise
     except Exception as error:
         logger.exception("Stamp sheet of run %s failed", run.pk)
         StampRun.objects.filter(pk=run.pk).update(status=StampRun.Status.FAILED, error=str(error)[:500])

@@ -7,10 +7,13 @@ masks per code, which costs about 5x the time of the encoding itself (see bench/
 every mask gives a valid code, and the tests decode every code of a printed sheet.
 """
 
+import contextlib
+import ctypes
 import gc
 import io
 import multiprocessing
 import os
+import signal
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -20,6 +23,7 @@ from PIL import Image
 ERROR_LEVEL = "m"
 QUIET_ZONE = 4
 STAMP_MASK = 2
+PR_SET_PDEATHSIG = 1  # prctl(2)
 
 
 def qr_payload(url: str) -> str:
@@ -73,10 +77,26 @@ def qr_rasters(urls: Iterable[str], *, processes: int | None = None) -> Iterator
     # inherited Django heap: encoding got 2x slower in a web or task process than in a script.
     gc.freeze()
     try:
-        with context.Pool(processes) as pool:
+        with context.Pool(processes, initializer=_encoder_started) as pool:
             yield from pool.imap(qr_raster, urls, chunksize=256)
     finally:
         gc.unfreeze()
+
+
+def _encoder_started() -> None:
+    """In each encoding child: forget the parent's signal handlers and die with the parent.
+
+    The children are forked from the task worker, whose SIGTERM handler only asks to "finish
+    gracefully": inherited, it made Pool.terminate() (which sends SIGTERM) wait forever on a child, and
+    the whole worker with it. An alarm meant for the parent's task must not fire in a child either."""
+    for number in (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT, signal.SIGALRM):
+        signal.signal(number, signal.SIG_DFL)
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    # Linux: SIGKILL this child when the worker dies (a killed worker otherwise leaves them waiting).
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() == 1:  # the worker died before the line above: do not linger
+        os._exit(1)
 
 
 def qr_svg(url: str, *, scale: int = 4) -> str:

@@ -19,4 +19,6 @@ STORAGES = {  # noqa: F405
 }
 SERVE_MEDIA_FILES = True
 SELLERS_MESSAGE_BACKEND = "ground.messaging.LocmemMessageBackend"
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": list(TASK_QUEUES)}  # noqa: F405
+}
