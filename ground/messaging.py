@@ -2,7 +2,11 @@
 
 ``SELLERS_MESSAGE_BACKEND`` names the class. Development prints to the console or appends to a
 file; tests keep messages in memory. A gateway (an SMS provider, Zalo ZNS) is one more subclass
-of ``MessageBackend`` whose ``send`` calls the provider's API; nothing else changes.
+of ``MessageBackend`` whose ``send`` calls the provider's API (with ``timeout``); nothing else changes.
+
+Texts are sent by the ``messages`` queue's worker (ground/tasks.py), never in a buyer's request: a slow
+or failing gateway holds up neither a checkout nor a stamp sheet, and a failed send is kept in the
+task's record.
 """
 
 import json
@@ -23,6 +27,10 @@ class TextMessage:
 
 
 class MessageBackend:
+    # Seconds a gateway's API may take to connect and answer: a gateway backend passes it to its HTTP
+    # client (the messages queue's time limit, TASK_QUEUES, stops a send that takes longer anyway).
+    timeout = 10
+
     def send(self, message: TextMessage) -> None:
         raise NotImplementedError
 
@@ -54,5 +62,13 @@ class LocmemMessageBackend(MessageBackend):
 
 
 def send_text(*, phone: str, text: str) -> None:
+    """Queue a text for the messages worker (sent when the current transaction commits)."""
+    from ground.tasks import deliver_text  # ground.tasks imports this module
+
+    deliver_text.enqueue(phone=phone, text=text)
+
+
+def deliver(*, phone: str, text: str) -> None:
+    """Hand a text to the configured backend, now."""
     backend = import_string(settings.SELLERS_MESSAGE_BACKEND)()
     backend.send(TextMessage(phone=phone, text=text))
