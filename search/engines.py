@@ -1,15 +1,17 @@
 """A small adapter over the two engine clients (Elasticsearch, OpenSearch), so every query, mapping
-and bulk body is built once with elasticsearch.dsl and sent to either engine; EngineError for both."""
+and bulk body is built once with elasticsearch.dsl and sent to either engine; EngineError for both.
+
+Every call has a bounded wait: a buyer's search or suggestion ``SEARCH_TIMEOUT`` (then PostgreSQL
+answers, see search/backends.py), indexing and index management ``SEARCH_INDEX_TIMEOUT``."""
 
 import json
 import urllib.request
 from collections.abc import Iterable
 from urllib.parse import urlsplit, urlunsplit
 
+from django.conf import settings
 from elasticsearch import ApiError, Elasticsearch, TransportError
 from elasticsearch import helpers as elasticsearch_helpers
-
-TIMEOUT = 5
 
 
 class EngineError(Exception):
@@ -36,13 +38,18 @@ class Engine:
     def _errors(self) -> tuple[type[Exception], ...]:
         raise NotImplementedError
 
-    def call(self, method: str, *args, **kwargs):
-        """Run one client call, turning the client's own exceptions into EngineError."""
-        target = self.client
+    def _timed(self, seconds: float) -> tuple[object, dict]:
+        """The client and the extra call arguments that make one call wait at most ``seconds``."""
+        raise NotImplementedError
+
+    def call(self, method: str, *args, timeout: float | None = None, **kwargs):
+        """Run one client call, turning the client's own exceptions into EngineError. It waits at most
+        ``timeout`` seconds (default ``SEARCH_INDEX_TIMEOUT``: index management)."""
+        target, extra = self._timed(timeout or settings.SEARCH_INDEX_TIMEOUT)
         for part in method.split("."):
             target = getattr(target, part)
         try:
-            return target(*args, **kwargs)
+            return target(*args, **kwargs, **extra)
         except self._errors() as error:
             status = getattr(error, "status_code", None) or getattr(
                 getattr(error, "meta", None), "status", None
@@ -51,20 +58,23 @@ class Engine:
             raise EngineError(f"{self.kind} {method}: {error}", unavailable=not refused) from error
 
     def search(self, index: str, body: dict) -> dict:
-        return dict(self.call("search", index=index, body=body))
+        """A buyer waits for this one (searches and suggestions): the short timeout."""
+        return dict(self.call("search", index=index, body=body, timeout=settings.SEARCH_TIMEOUT))
 
     def bulk(self, actions: Iterable[dict], *, chunk_size: int = 1000, raise_on_error: bool = True) -> int:
         """Send index/delete actions in chunks; with ``raise_on_error=False`` failed items (say,
         deleting what is not there) are skipped."""
         helpers = self._helpers()
+        client, extra = self._timed(settings.SEARCH_INDEX_TIMEOUT)  # per chunk
         try:
             indexed, _errors = helpers.bulk(
-                self.client,
+                client,
                 actions,
                 chunk_size=chunk_size,
                 max_chunk_bytes=20 * 1024 * 1024,
                 refresh=False,
                 raise_on_error=raise_on_error,
+                **extra,
             )
         except self._errors() + (helpers.BulkIndexError,) as error:
             raise EngineError(f"{self.kind} bulk: {error}") from error
@@ -100,13 +110,20 @@ class ElasticsearchEngine(Engine):
     kind = "elasticsearch"
 
     def _client(self, url: str):
-        return Elasticsearch(url, request_timeout=TIMEOUT, max_retries=0, retry_on_timeout=False)
+        # The short timeout by default: a call that names none never holds a buyer long.
+        return Elasticsearch(
+            url, request_timeout=settings.SEARCH_TIMEOUT, max_retries=0, retry_on_timeout=False
+        )
 
     def _helpers(self):
         return elasticsearch_helpers
 
     def _errors(self):
         return (ApiError, TransportError)
+
+    def _timed(self, seconds):
+        # elasticsearch 8 takes transport options through .options() (a light copy of the client).
+        return self.client.options(request_timeout=seconds), {}
 
 
 # The ``elasticsearch`` client (8.x) refuses to talk to OpenSearch (it checks the X-Elastic-Product
@@ -119,7 +136,8 @@ class OpenSearchEngine(Engine):
     def _client(self, url: str):
         from opensearchpy import OpenSearch  # loaded only when an OpenSearch engine is configured
 
-        return OpenSearch(hosts=[url], timeout=TIMEOUT, max_retries=0, retry_on_timeout=False)
+        # The short timeout by default: a call that names none never holds a buyer long.
+        return OpenSearch(hosts=[url], timeout=settings.SEARCH_TIMEOUT, max_retries=0, retry_on_timeout=False)
 
     def _helpers(self):
         from opensearchpy import helpers  # loaded only when an OpenSearch engine is configured
@@ -131,11 +149,16 @@ class OpenSearchEngine(Engine):
 
         return (OpenSearchException,)
 
+    def _timed(self, seconds):
+        # opensearch-py takes it per call (not ``timeout``: some APIs have a parameter of that name).
+        return self.client, {"request_timeout": seconds}
+
 
 def detect_kind(url: str) -> str:
-    """'opensearch' or 'elasticsearch', from the root endpoint of a plain http(s) URL."""
+    """'opensearch' or 'elasticsearch', from the root endpoint of a plain http(s) URL (asked on a
+    buyer's search, so with the short timeout)."""
     try:
-        with urllib.request.urlopen(url, timeout=TIMEOUT) as response:  # noqa: S310 (our own setting)
+        with urllib.request.urlopen(url, timeout=settings.SEARCH_TIMEOUT) as response:  # noqa: S310 (our own setting)
             info = json.load(response)
     except (OSError, ValueError) as error:
         raise EngineError(f"No search engine answers at {url}: {error}") from error

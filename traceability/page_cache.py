@@ -6,23 +6,38 @@ Only for visitors with no session, basket or messages (no cookies beyond CSRF an
 them everything else on the page is the same. Anyone else gets the page rendered in full.
 """
 
-import secrets
+import functools
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
+from django.utils.crypto import salted_hmac
 from django.utils.html import escape
 from django.utils.translation import get_language
 
 from traceability.selectors import ScanCounts, ScanTarget, stamp_for_scan, target_warnings, trace_record
 
-# Random per process, so no product title or event note can contain one.
-_NONCE = secrets.token_hex(8)
-SLOT_STAMP = f"@@trace-stamp-status-{_NONCE}@@"
-SLOT_CSRF = f"@@trace-csrf-token-{_NONCE}@@"
-SLOT_NEXT = f"@@trace-next-path-{_NONCE}@@"
+
+@functools.cache
+def _nonce() -> str:
+    """In the markers of the slots. A shell one process rendered is filled by any other (the cache is
+    shared), so it is the same in every process of a deployment; derived from SECRET_KEY, so no product
+    title or event note can contain it. Computed on first use: settings are not ready at import."""
+    return salted_hmac("traceability.page_cache", "slot markers").hexdigest()[:16]
+
+
+def slots() -> tuple[str, str, str]:
+    """The markers of the stamp's part, the CSRF token and the return path in a cached shell."""
+    nonce = _nonce()
+    return (
+        f"@@trace-stamp-status-{nonce}@@",
+        f"@@trace-csrf-token-{nonce}@@",
+        f"@@trace-next-path-{nonce}@@",
+    )
+
+
 # The lot's own changes (events, plots, recall) change its key at once; the product's and the
 # producer's show within this time.
 SECONDS = 300
@@ -36,13 +51,15 @@ def trace_page(
     request: HttpRequest, target: ScanTarget, counts: ScanCounts, product_url: str
 ) -> HttpResponse:
     version = target.lot_updated_at.timestamp()
-    key = f"trace-page:{request.get_host()}:{get_language()}:{target.lot_id}:{version}"
+    # The nonce too: a process on another SECRET_KEY (during a key change) never fills this one's shell.
+    key = f"trace-page:{_nonce()}:{request.get_host()}:{get_language()}:{target.lot_id}:{version}"
+    slot_stamp, slot_csrf, slot_next = slots()
     shell = cache.get(key)
     if shell is None:
         record = trace_record(stamp_for_scan(target.serial), counts)
-        slots = {"stamp_slot": SLOT_STAMP, "csrf_token": SLOT_CSRF, "language_next": SLOT_NEXT}
+        markers = {"stamp_slot": slot_stamp, "csrf_token": slot_csrf, "language_next": slot_next}
         shell = render_to_string(
-            "traceability/trace.html", {**record, "product_url": product_url, **slots}, request
+            "traceability/trace.html", {**record, "product_url": product_url, **markers}, request
         )
         cache.set(key, shell, SECONDS)
     status = render_to_string(
@@ -50,8 +67,8 @@ def trace_page(
         {"stamp": target, "counts": counts, "warnings": target_warnings(target, counts)},
     )
     html = (
-        shell.replace(SLOT_STAMP, status, 1)
-        .replace(SLOT_CSRF, get_token(request), 1)
-        .replace(SLOT_NEXT, escape(request.get_full_path()), 1)
+        shell.replace(slot_stamp, status, 1)
+        .replace(slot_csrf, get_token(request), 1)
+        .replace(slot_next, escape(request.get_full_path()), 1)
     )
     return HttpResponse(html)
