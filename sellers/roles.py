@@ -5,6 +5,7 @@ the communes they serve. A seller's reach is its own stall: ``sellers.access`` d
 """
 
 from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 PLATFORM_ADMIN = "platform_admin"
@@ -32,13 +33,16 @@ ROLE_PERMISSIONS = {
     DIGITAL_HELPER: ["help_households"],
     BUYER: [],
 }
+# And what platform admins need in Django admin to see and lift login lockouts (migration 0007).
+LOCKOUT_PERMISSIONS = ["view_accessattempt", "delete_accessattempt", "view_accesslog"]
 
 
 def role_group(name: str):
     """The role's group, made again with its permissions if missing (tests that flush tables)."""
     group, created = Group.objects.get_or_create(name=name)
     if created:
-        group.permissions.set(
-            Permission.objects.filter(content_type__app_label="sellers", codename__in=ROLE_PERMISSIONS[name])
-        )
+        permissions = Q(content_type__app_label="sellers", codename__in=ROLE_PERMISSIONS[name])
+        if name == PLATFORM_ADMIN:
+            permissions |= Q(content_type__app_label="axes", codename__in=LOCKOUT_PERMISSIONS)
+        group.permissions.set(Permission.objects.filter(permissions))
     return group
