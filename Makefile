@@ -9,29 +9,40 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # A real OpenSearch node (Maven Central jars, see services/opensearch/) when Java is here.
 OPENSEARCH := services/opensearch/opensearch.sh
 STRIPE_MOCK := services/stripe-mock/stripe-mock.sh
+REDIS := services/redis/redis.sh
 OPENSEARCH_URL ?= http://127.0.0.1:9250
+REDIS_URL ?= redis://127.0.0.1:6390
 HAVE_JAVA := $(shell command -v java >/dev/null 2>&1 && echo yes)
 DEMO_SEARCH_URL := $(if $(HAVE_JAVA),$(OPENSEARCH_URL),)
+DEMO_ENV := DJANGO_SETTINGS_MODULE=marketplace.settings.demo SEARCH_URL=$(DEMO_SEARCH_URL) READYZ_REQUIRE_WORKERS=1
 
-.PHONY: demo test install messages compilemessages lint check chromium opensearch stripe-mock db-stop stop bench clean
+.PHONY: demo dev test install messages compilemessages lint check chromium opensearch stripe-mock redis db-stop stop bench clean
 
-## demo: install, start PostgreSQL, migrate, seed the demo data and serve http://127.0.0.1:8000
+## demo: install, start PostgreSQL, Redis and OpenSearch, migrate, seed the demo data and serve
+## http://127.0.0.1:8000 as production runs: gunicorn, one worker per task queue, logs in var/log/
 demo: install compilemessages
 	@if [ -n "$(HAVE_JAVA)" ]; then $(OPENSEARCH) start >/dev/null; \
 	else echo "Java not found: search runs on PostgreSQL (install Java 17 and Maven for OpenSearch)."; fi
-	$(MANAGE) migrate --no-input
-	SEARCH_URL=$(DEMO_SEARCH_URL) $(MANAGE) seed_demo
-	SEARCH_URL=$(DEMO_SEARCH_URL) $(MANAGE) search_index --rebuild
+	@$(REDIS) start >/dev/null || echo "Redis did not start: each process keeps its own cache."
+	$(DEMO_ENV) $(MANAGE) migrate --no-input
+	$(DEMO_ENV) $(MANAGE) seed_demo
+	$(DEMO_ENV) $(MANAGE) search_index --rebuild
+	$(DEMO_ENV) $(MANAGE) collectstatic --no-input -v0
 	@echo "Chợ OCOP: http://127.0.0.1:8000  (commune sites: http://lucngan.localhost:8000, http://phuchoa.localhost:8000, http://xuanloc.localhost:8000; province: http://bacninh.localhost:8000)"
-	@echo "Background tasks (stamp sheets): one db_worker, log in var/db_worker.log"
+	@echo "Readiness: http://127.0.0.1:8000/readyz  Logs: var/log/ (text messages and codes: var/log/worker-messages.log)"
+	$(DEMO_ENV) CACHE_URL=$$($(REDIS) status >/dev/null 2>&1 && echo $(REDIS_URL)/1) $(MANAGE) serve
+
+## dev: the auto-reloading development server (DEBUG on) and one worker for every queue
+dev: install compilemessages
+	$(MANAGE) migrate --no-input
 	@export SEARCH_URL=$(DEMO_SEARCH_URL); \
-	mkdir -p var; $(MANAGE) db_worker --interval 1 --no-reload > var/db_worker.log 2>&1 & worker=$$!; \
+	mkdir -p var/log; $(MANAGE) db_worker --queue-name '*' --interval 1 > var/log/worker-dev.log 2>&1 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver 127.0.0.1:8000
 
 ## test: install, start the services the tests need, run the quality gates and the whole suite
-test: install compilemessages lint check chromium opensearch stripe-mock
-	OPENSEARCH_URL=$(OPENSEARCH_URL) $(BIN)/pytest $(PYTEST_ARGS)
+test: install compilemessages lint check chromium opensearch stripe-mock redis
+	OPENSEARCH_URL=$(OPENSEARCH_URL) REDIS_URL=$(REDIS_URL) $(BIN)/pytest $(PYTEST_ARGS)
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -85,10 +96,17 @@ stripe-mock:
 	elif [ "$$CI" = true ]; then echo "CI=true but Go is missing: stripe-mock cannot be built."; exit 1; \
 	else echo "Go not found: the card payment tests against stripe-mock will be skipped."; fi
 
-## stop: stop the background services (OpenSearch, stripe-mock, PostgreSQL)
+## redis: a local Redis (Debian's redis-server, installed with apt when missing) for the shared-cache tests
+redis:
+	@if $(REDIS) start >/dev/null; then :; \
+	elif [ "$$CI" = true ]; then echo "CI=true but Redis cannot start (see above)."; exit 1; \
+	else echo "Redis did not start: the shared-cache tests will be skipped."; fi
+
+## stop: stop the background services (OpenSearch, stripe-mock, Redis, PostgreSQL)
 stop: db-stop
 	$(OPENSEARCH) stop
 	$(STRIPE_MOCK) stop
+	$(REDIS) stop
 
 ## db-stop: stop the private PostgreSQL under var/pgdata
 db-stop: install

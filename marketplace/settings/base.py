@@ -205,13 +205,32 @@ STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
 STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "https://api.stripe.com")
 BANK_WEBHOOK_SECRET = os.environ.get("BANK_WEBHOOK_SECRET", "")
 
+# Cache: with CACHE_URL (redis://host:port/db) one Redis that every process shares (the trace page's
+# shells, "the search engine is down"); Redis not answering is a miss, never an error (ground/cache.py).
+# Without it each process keeps its own cache in memory.
+from ground.cache import cache_config  # noqa: E402
+
+CACHES = {"default": cache_config(os.environ.get("CACHE_URL", ""))}
+
 # Product search: an Elasticsearch 8/9 or OpenSearch 2/3 cluster (opensearch+http://..., elasticsearch+https://...,
 # or a plain http(s) URL whose product is detected), else PostgreSQL. SEARCH_INDEX is the alias searched.
 SEARCH_URL = os.environ.get("SEARCH_URL", "")
 SEARCH_INDEX = os.environ.get("SEARCH_INDEX", "chocop-products")
+# Seconds a buyer's search or suggestion waits for the engine (to connect, then to answer) before
+# PostgreSQL answers instead; indexing and index management wait SEARCH_INDEX_TIMEOUT.
+SEARCH_TIMEOUT = float(os.environ.get("SEARCH_TIMEOUT", "1.0"))
+SEARCH_INDEX_TIMEOUT = float(os.environ.get("SEARCH_INDEX_TIMEOUT", "30"))
 
-# Background tasks (stamp sheets...) are queued in PostgreSQL and run by `manage.py db_worker`.
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Background tasks are queued in PostgreSQL and run by `manage.py db_worker --queue-name <queue>`, one
+# worker process per queue, so a 100,000-stamp sheet never holds up a search reindex or a text message.
+# TASK_QUEUES: each queue's time limit in seconds (ground/worker.py stops and fails a task past it).
+TASK_QUEUES = {"stamps": 1800, "search": 300, "messages": 60, "default": 300}
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": list(TASK_QUEUES)}}
+# Workers beat this often; one silent for 4 beats is taken for dead and its task is queued again, at
+# most TASK_MAX_ATTEMPTS runs in all. On SIGTERM a running task gets TASK_STOP_GRACE seconds to finish.
+TASK_HEARTBEAT_SECONDS = float(os.environ.get("TASK_HEARTBEAT_SECONDS", "5"))
+TASK_MAX_ATTEMPTS = 3
+TASK_STOP_GRACE = float(os.environ.get("TASK_STOP_GRACE", "8"))
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Chợ OCOP"
@@ -304,6 +323,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Object storage: with a bucket set, uploads go to S3 (django-storages over boto3).
 AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
 if AWS_STORAGE_BUCKET_NAME:
+    from botocore.config import Config as BotoConfig
+
     STORAGES["default"] = {
         "BACKEND": "ground.storage.PublicS3Storage",
         "OPTIONS": {
@@ -316,6 +337,10 @@ if AWS_STORAGE_BUCKET_NAME:
             "querystring_auth": False,
             "file_overwrite": False,
             "default_acl": None,
+            # Bounded waits: an upload or a listing never holds a worker for boto's 60 s (x 5 tries).
+            "client_config": BotoConfig(
+                connect_timeout=2, read_timeout=10, retries={"total_max_attempts": 2, "mode": "standard"}
+            ),
         },
     }
     # Private files in their own bucket (AWS_PRIVATE_BUCKET_NAME), or under "private/" in the public
