@@ -97,7 +97,11 @@ class WebhookSignatureError(ValueError):
 @lru_cache(maxsize=4)
 def _client_for(api_key: str, api_base: str) -> stripe.StripeClient:
     return stripe.StripeClient(
-        api_key, base_addresses={"api": api_base}, max_network_retries=MAX_NETWORK_RETRIES
+        api_key,
+        base_addresses={"api": api_base},
+        max_network_retries=MAX_NETWORK_RETRIES,
+        # A bounded wait (the library's default is 80 s): connect 3 s, answer 20 s, then the buyer is told.
+        http_client=stripe.RequestsClient(timeout=(3, 20)),
     )
 
 
