@@ -216,6 +216,9 @@ class HeartbeatWorker(Worker):
             task_finished.send(sender=backend_type, task_result=db_task_result.task_result)
         except WorkerStopping:
             self._requeue(db_task_result)
+        except SystemExit:  # a second SIGTERM or Ctrl+C: stop now, the task waits for the next worker
+            self._requeue(db_task_result)
+            raise
         except BaseException as error:  # the task's own failure, or its time limit
             signal.setitimer(signal.ITIMER_REAL, 0)
             if isinstance(error, TaskTimeLimitExceeded):
