@@ -21,11 +21,12 @@ import signal
 import socket
 import sys
 import threading
+import time
 from datetime import timedelta
 from types import FrameType
 
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
+from django.db import InterfaceError, OperationalError, close_old_connections, connection, transaction
 from django.utils import timezone
 from django_tasks.base import TaskContext, TaskResultStatus
 from django_tasks.signals import task_finished, task_started
@@ -35,6 +36,7 @@ from django_tasks_db.models import DBTaskResult
 from ground.models import WorkerHeartbeat
 
 logger = logging.getLogger("django_tasks_db")
+DATABASE_RETRY_SECONDS = 2
 
 
 class WorkerStopping(BaseException):  # noqa: N818 (not an error: the worker is asked to stop)
@@ -83,7 +85,11 @@ def recover_lost_tasks() -> tuple[int, int]:
 
     Returns (queued again, failed). Safe to run from every worker at once: the rows are locked."""
     dead = dead_worker_ids()
-    beating = set(WorkerHeartbeat.objects.values_list("worker_id", flat=True)) - dead
+    # What each live worker says it is running (a task it no longer runs, e.g. its result could not be
+    # saved while the database restarted, is lost too).
+    running_now = dict(
+        WorkerHeartbeat.objects.exclude(worker_id__in=dead).values_list("worker_id", "task_id")
+    )
     stale = timezone.now() - stale_after()
     requeued = failed = 0
     finished = []
@@ -91,8 +97,10 @@ def recover_lost_tasks() -> tuple[int, int]:
         running = DBTaskResult.objects.running().select_for_update(skip_locked=True)
         for result in running:
             owner = result.worker_ids[-1] if result.worker_ids else ""
-            # A worker with no heartbeat row at all: lost once its claim is older than a few beats.
-            lost = owner in dead or (owner not in beating and result.started_at and result.started_at < stale)
+            # Beyond a dead owner, an owner with no heartbeat row, or one running something else, is
+            # trusted only for a few beats after the claim (its next beat names the task).
+            settled = result.started_at is not None and result.started_at < stale
+            lost = owner in dead or (settled and running_now.get(owner) != str(result.id))
             if not lost:
                 continue
             if len(result.worker_ids) < settings.TASK_MAX_ATTEMPTS:
@@ -161,7 +169,18 @@ class HeartbeatWorker(Worker):
         beater = threading.Thread(target=self._heartbeat_loop, name="heartbeat", daemon=True)
         beater.start()
         try:
-            super().run()
+            while True:
+                try:
+                    super().run()
+                    break
+                except (OperationalError, InterfaceError) as error:  # PostgreSQL restarting: wait for it
+                    if not self.running:
+                        raise
+                    logger.warning(
+                        "Worker %s: database unavailable (%s), trying again", self.worker_id, error
+                    )
+                    connection.close()
+                    time.sleep(DATABASE_RETRY_SECONDS)
         finally:
             self._beating.set()
             beater.join(timeout=5)

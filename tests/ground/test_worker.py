@@ -10,16 +10,18 @@ import subprocess
 import sys
 import textwrap
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks import TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
 from ground.models import WorkerHeartbeat
-from ground.worker import HeartbeatWorker, TaskTimeLimitExceeded
+from ground.worker import HeartbeatWorker, TaskTimeLimitExceeded, recover_lost_tasks
 from search.requests import SearchRequest
 from sellers.models import Stall
 from tests.factories import make_lot, seller_with_stall
@@ -273,3 +275,33 @@ def test_stopping_the_qr_encoders_early_does_not_hang_under_a_graceful_sigterm_h
         timeout=60,
     )
     assert done.stdout.strip() == "stopped", done.stderr
+
+
+@pytest.mark.parametrize(
+    ("says_running", "started_seconds_ago", "expected"),
+    [
+        (True, 600, TaskResultStatus.RUNNING),  # its live worker still runs it: left alone
+        (False, 600, TaskResultStatus.READY),  # its live worker moved on (its result was never saved)
+        (False, 0, TaskResultStatus.RUNNING),  # claimed a moment ago: the worker's next beat will name it
+    ],
+)
+def test_a_task_its_live_worker_no_longer_runs_is_queued_again(
+    queued, says_running, started_seconds_ago, expected
+):
+    result = sleep_for.enqueue(1)
+    started = timezone.now() - timedelta(seconds=started_seconds_ago)
+    DBTaskResult.objects.filter(pk=result.id).update(
+        status=TaskResultStatus.RUNNING, started_at=started, worker_ids=["alive"]
+    )
+    WorkerHeartbeat.objects.create(
+        worker_id="alive",
+        queues="messages",
+        hostname="elsewhere",
+        pid=1,
+        beat_at=timezone.now(),
+        task_id=str(result.id) if says_running else "",
+    )
+
+    recover_lost_tasks()
+
+    assert DBTaskResult.objects.get(pk=result.id).status == expected
