@@ -8,6 +8,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from marketplace.checkout import views as checkout_views
+from marketplace.health import healthz, readyz
 from marketplace.orders import urls as order_urls
 from marketplace.views import media, security_txt
 from sellers import urls as seller_urls
@@ -21,7 +22,13 @@ seller_area = (
     seller_urls.app_name,
 )
 
+# The database being away is a 503 "try again" page; any other error the ordinary 500 page.
+handler500 = "marketplace.views.server_error"
+
 urlpatterns = [
+    # Probes: exact paths without a slash (CommonMiddleware's APPEND_SLASH leaves a matched path alone).
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path(".well-known/security.txt", security_txt, name="security-txt"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

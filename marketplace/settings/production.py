@@ -10,9 +10,14 @@ for required in ("SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS"):
     if not os.environ.get(required):
         raise ImproperlyConfigured(f"Set {required} in the environment.")
 
+from marketplace.database import database_config  # noqa: E402
+
 from .base import *  # noqa: E402,F403
 
 DEBUG = False
+# A pool of DATABASE_POOL_SIZE connections per process (default 4, see marketplace/database.py): a burst
+# of clients waits for a connection, then gets the 503 "try again" page, instead of exhausting PostgreSQL.
+DATABASES = {"default": database_config(pooled_by_default=True)}
 SECRET_KEY = os.environ["SECRET_KEY"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = True
@@ -20,10 +25,10 @@ CSRF_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
 # HTTPS only. The TLS proxy says a request came over HTTPS in X-Forwarded-Proto (above); anything else is
-# redirected. There is no health-check path to exempt: a load balancer probing over plain HTTP must
-# send X-Forwarded-Proto: https, or probe the app's HTTPS address.
+# redirected, except the health probes (marketplace/health.py), which a load balancer sends over plain
+# HTTP to the app itself: they carry no cookie and show no personal data.
 SECURE_SSL_REDIRECT = True
-SECURE_REDIRECT_EXEMPT = []
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 # HSTS for a year, commune storefronts (lucngan.<domain>...) included: every subdomain of the site's
 # domain must be served over HTTPS. Not preloaded: the preload list is near-irreversible (months to
 # leave) and binds every subdomain of the registered domain, which the platform does not all run; the
