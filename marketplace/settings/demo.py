@@ -5,9 +5,14 @@ with the uploads served by the app (production serves them from S3)."""
 import os
 import secrets
 
+from marketplace.database import database_config
+
 from .base import *  # noqa: F403
 
 DEBUG = False
+# A pool of connections per process, as production (marketplace/database.py): a burst of clients waits
+# for one, then gets the 503 "try again" page, instead of exhausting PostgreSQL.
+DATABASES = {"default": database_config(pooled_by_default=True)}
 
 
 def _demo_secret_key() -> str:
