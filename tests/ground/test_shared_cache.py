@@ -12,8 +12,8 @@ from django.core.exceptions import ImproperlyConfigured
 
 from ground import cache as ground_cache
 from ground.cache import SharedRedisCache, cache_config
-from tests.conftest import require_service
-from tests.ground.conftest import deadline, free_port, redis_answers
+from tests.conftest import deadline, redis_answers, require_service
+from tests.servers import free_port
 
 pytestmark = pytest.mark.django_db
 

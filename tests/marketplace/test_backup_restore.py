@@ -10,7 +10,6 @@ import uuid
 from pathlib import Path
 from urllib.parse import quote
 
-import boto3
 import psycopg
 import pytest
 from django.core.files.base import ContentFile
@@ -20,14 +19,12 @@ from django.db import connection
 from psycopg import sql
 
 from marketplace.management.commands.backup import pg_tool
-from tests.conftest import require_service
+from tests.conftest import moto_client, require_service
 from tests.factories import make_lot, make_product, place_order
-from tests.sellers import test_s3_photos
 from traceability import services
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 BUCKET = "cho-ocop-backups-test"
-moto_endpoint = test_s3_photos.moto_endpoint  # the suite's moto S3 server fixture
 
 
 @pytest.fixture
@@ -201,13 +198,7 @@ def s3_backups(moto_endpoint, monkeypatch):
     }
     for name, value in variables.items():
         monkeypatch.setenv(name, value)
-    client = boto3.client(
-        "s3",
-        endpoint_url=moto_endpoint,
-        region_name="ap-southeast-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    )
+    client = moto_client(moto_endpoint)
     client.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "ap-southeast-1"})
     yield client
     for item in client.list_objects_v2(Bucket=BUCKET).get("Contents", []):

@@ -8,7 +8,6 @@ connection; the handler's choice between 503 and 500 is also checked in this pro
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import textwrap
@@ -25,6 +24,7 @@ from psycopg import sql
 from psycopg_pool import PoolTimeout
 
 from marketplace.views import server_error
+from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -86,12 +86,6 @@ def run_app(script: str, *, before: str = "", **env) -> dict:
     lines = [line for line in result.stdout.splitlines() if line.startswith("RESULT ")]
     assert result.returncode == 0 and lines, result.stderr[-3000:]
     return json.loads(lines[-1].removeprefix("RESULT "))
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def database_url(*, user: str | None = None, host: str | None = None, port=None, **query) -> str:
@@ -273,66 +267,6 @@ def test_a_request_that_finds_the_pool_busy_waits_then_gets_the_try_again_page()
     assert_try_again_page(found["busy"])
     assert 0.4 < found["busy"]["seconds"] < 5
     assert found["after"]["status"] == 200
-
-
-# A TCP proxy in front of PostgreSQL, run in the app's process: "down" closes every connection and
-# refuses new ones at once (a server restarting), "up" forwards again.
-PROXY = """
-import socket, threading
-
-
-class Proxy:
-    def __init__(self, upstream):
-        self.upstream = upstream
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self.listener.getsockname()[1]
-        self.is_up = True
-        self.open = []
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _connect(self):
-        if self.upstream.startswith("/"):
-            upstream = socket.socket(socket.AF_UNIX)
-            upstream.connect(self.upstream)
-            return upstream
-        host, port = self.upstream.rsplit(":", 1)
-        return socket.create_connection((host, int(port)))
-
-    def _accept(self):
-        while True:
-            client, _ = self.listener.accept()
-            if not self.is_up:
-                client.close()
-                continue
-            upstream = self._connect()
-            self.open += [client, upstream]
-            for source, target in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pump, args=(source, target), daemon=True).start()
-
-    def _pump(self, source, target):
-        try:
-            while data := source.recv(65536):
-                target.sendall(data)
-        except OSError:
-            pass
-        for end in (source, target):
-            try:
-                end.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-
-    def down(self):
-        self.is_up = False
-        for end in self.open:
-            try:
-                end.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-        self.open = []
-
-    def up(self):
-        self.is_up = True
-"""
 
 
 # A TCP proxy in front of PostgreSQL, in the app's process, set up before the settings are read: "down"

@@ -10,7 +10,6 @@ import time
 import uuid
 from pathlib import Path
 
-import boto3
 import pytest
 from django.test import Client
 from django.utils import timezone
@@ -18,11 +17,10 @@ from django_tasks_db.models import DBTaskResult, get_date_max
 
 from ground.models import WorkerHeartbeat
 from marketplace.health import describe
-from tests.sellers import test_s3_photos
+from tests.conftest import moto_client
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 BUCKET = "cho-ocop-readyz-test"
-moto_endpoint = test_s3_photos.moto_endpoint  # the suite's moto S3 server fixture
 
 
 def closed_port() -> int:
@@ -285,13 +283,7 @@ def s3_settings(settings, endpoint: str, bucket: str) -> None:
 
 @pytest.mark.django_db
 def test_readyz_checks_the_bucket(ready_env, settings, moto_endpoint):
-    client = boto3.client(
-        "s3",
-        endpoint_url=moto_endpoint,
-        region_name="ap-southeast-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",  # noqa: S106
-    )
+    client = moto_client(moto_endpoint)
     client.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "ap-southeast-1"})
     try:
         s3_settings(settings, moto_endpoint, BUCKET)

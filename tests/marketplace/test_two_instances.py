@@ -18,9 +18,8 @@ from django.urls import reverse
 
 from search.engine_search import EngineBackend
 from sellers.models import Stall
-from tests.conftest import OPENSEARCH_URL, reachable_engine, require_service
+from tests.conftest import OPENSEARCH_URL, REDIS_URL, reachable_engine, redis_answers, require_service
 from tests.factories import make_lot, make_product, seller_with_stall
-from tests.ground.conftest import REDIS_URL, redis_answers
 from tests.servers import HOST, SECRET_KEY, HangingProxy, production_server
 from traceability import services
 from traceability.selectors import stamp_url_for

@@ -14,15 +14,10 @@ from search import indexing
 from search.backends import RETRY_AFTER, down_key, search_backend
 from search.engine_search import EngineBackend
 from search.engines import EngineError, engine_for
+from tests.conftest import deadline
 from tests.factories import CommuneFactory, StallFactory, make_product
-from tests.ground import conftest as ground
-from tests.ground.conftest import deadline
 
 pytestmark = pytest.mark.django_db
-# Fixtures of tests/ground/conftest.py, used here too.
-redis_url = ground.redis_url
-shared_cache = ground.shared_cache
-silent_server = ground.silent_server
 
 
 @pytest.fixture

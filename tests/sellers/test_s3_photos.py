@@ -1,23 +1,17 @@
 """Product photos on S3, against moto's S3 server started over HTTP on loopback."""
 
 import json
-import shutil
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
-from pathlib import Path
 
-import boto3
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils.functional import empty
 from oscar.core.loading import get_model
 from sorl.thumbnail import default as sorl_default
 
-from tests.conftest import require_service
+from tests.conftest import moto_client
 from tests.sellers.test_products import form_data, jpeg
+from tests.servers import free_port
 
 Product = get_model("catalogue", "Product")
 pytestmark = pytest.mark.django_db
@@ -33,35 +27,6 @@ PUBLIC_READ = {
         }
     ],
 }
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture(scope="session")
-def moto_endpoint():
-    executable = shutil.which("moto_server") or str(Path(sys.executable).with_name("moto_server"))
-    require_service(Path(executable).exists(), "moto S3 server (pip package moto[server])")
-    port = free_port()
-    process = subprocess.Popen(  # noqa: S603 (our own moto_server, fixed arguments)
-        [executable, "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    endpoint = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(endpoint, timeout=1)  # noqa: S310 (loopback)
-            break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        process.kill()
-        pytest.fail("moto_server did not start")
-    yield endpoint
-    process.terminate()
-    process.wait(timeout=10)
 
 
 def s3_storage(settings, endpoint: str):
@@ -86,13 +51,7 @@ def s3_storage(settings, endpoint: str):
 
 @pytest.fixture
 def s3(settings, moto_endpoint):
-    client = boto3.client(
-        "s3",
-        endpoint_url=moto_endpoint,
-        region_name="ap-southeast-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    )  # noqa: S106
+    client = moto_client(moto_endpoint)
     client.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "ap-southeast-1"})
     # As in production, buyers read photos anonymously (a public-read bucket policy, or a CDN).
     client.put_bucket_policy(Bucket=BUCKET, Policy=json.dumps(PUBLIC_READ))

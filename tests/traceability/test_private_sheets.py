@@ -6,15 +6,14 @@ import urllib.error
 import urllib.request
 from urllib.parse import parse_qs, urlsplit
 
-import boto3
 import pytest
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.test import Client
 
 from sellers.models import Stall
+from tests.conftest import moto_client
 from tests.factories import make_lot, make_product, seller_with_stall
-from tests.sellers.test_s3_photos import moto_endpoint  # noqa: F401  (the moto S3 server fixture)
 from traceability import services
 from traceability.models import StampRun
 
@@ -64,16 +63,10 @@ PRIVATE_BUCKET = "cho-ocop-private-test"
 
 
 @pytest.fixture
-def private_s3(moto_endpoint):  # noqa: F811
+def private_s3(moto_endpoint):
     from storages.backends.s3 import S3Storage
 
-    client = boto3.client(
-        "s3",
-        endpoint_url=moto_endpoint,
-        region_name="ap-southeast-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",  # noqa: S106
-    )
+    client = moto_client(moto_endpoint)
     client.create_bucket(
         Bucket=PRIVATE_BUCKET, CreateBucketConfiguration={"LocationConstraint": "ap-southeast-1"}
     )

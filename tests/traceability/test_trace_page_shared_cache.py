@@ -17,16 +17,12 @@ from django.test import Client
 from django.utils import timezone
 
 from tests.factories import make_lot
-from tests.ground import conftest as ground
 from traceability import page_cache, services
 from traceability.models import Stamp
 from traceability.selectors import stamp_url_for
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 BASE_URL = "https://cho-ocop.vn"
-# Fixtures of tests/ground/conftest.py, used here too.
-redis_url = ground.redis_url
-shared_cache = ground.shared_cache
 
 # The other process: the test settings (whose own cache is per process) on the test's Redis and database.
 OTHER_PROCESS = """
