@@ -468,32 +468,10 @@ LOT_CODE = "BENCH-FAULTS"
 
 
 def scan_lot(count: int):
-    """A lot of ``count`` activated stamps for the demo's lychee (as bench/trace_page.py's bench_lot,
-    whose dummy task backend lacks the task queues since they were introduced)."""
-    from django.conf import settings  # Django is set up by then
-    from django.test import override_settings  # the same
+    """A lot of ``count`` activated stamps for the demo's lychee, only scanned (no sheet)."""
+    from trace_page import bench_lot  # bench/ is on the path when this runs as a script
 
-    from catalogue.models import Product  # the same
-    from sellers.models import Stall  # the same
-    from traceability import services  # the same
-    from traceability.models import HarvestLot  # the same
-
-    cooperative = Stall.objects.get(slug="htx-luc-ngan-xanh")
-    lot = HarvestLot.objects.create(
-        product=Product.objects.get(gtin="08938536000015"),
-        owner=cooperative,
-        code=LOT_CODE,
-        harvest_date=time.strftime("%Y-%m-%d"),
-        quantity=count,
-        unit="hộp",
-        created_by=cooperative.owner,
-    )
-    # No sheet for these: they are only scanned.
-    dummy = {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": list(settings.TASK_QUEUES)}
-    with override_settings(TASKS={"default": dummy}):
-        run = services.stamp_run_create(lot=lot, count=count, actor=cooperative.owner)
-    services.stamps_activate(run=run, actor=cooperative.owner)
-    return lot
+    return bench_lot(count, code=LOT_CODE)
 
 
 # ---------------------------------------------------------------------------------------- faults

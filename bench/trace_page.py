@@ -54,9 +54,10 @@ end
 """
 
 
-def bench_lot(count: int):
+def bench_lot(count: int, code: str = "BENCH-SCANS"):
     """A lot of ``count`` activated stamps for the demo's lychee, made through the services."""
-    from django.test import override_settings
+    from django.conf import settings  # Django is set up by then
+    from django.test import override_settings  # the same
 
     from catalogue.models import Product
     from sellers.models import Stall
@@ -68,14 +69,15 @@ def bench_lot(count: int):
     lot = HarvestLot.objects.create(
         product=product,
         owner=cooperative,
-        code="BENCH-SCANS",
+        code=code,
         harvest_date=time.strftime("%Y-%m-%d"),
         quantity=count,
         unit="hộp",
         created_by=cooperative.owner,
     )
     # No printable sheet: the bench only scans.
-    with override_settings(TASKS={"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}):
+    dummy = {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": list(settings.TASK_QUEUES)}
+    with override_settings(TASKS={"default": dummy}):
         run = services.stamp_run_create(lot=lot, count=count, actor=cooperative.owner)
     services.stamps_activate(run=run, actor=cooperative.owner)
     return lot

@@ -17,6 +17,9 @@ from django.core.management.base import BaseCommand
 
 # The task workers: stamp sheets alone (long), search indexing alone (freshness), texts with the rest.
 WORKER_QUEUES = {"stamps": "stamps", "search": "search", "messages": "messages,default"}
+# Background work yields the cores to the web (a sheet's QR encoders use them all): on a shared
+# machine, a buyer's page waits for no stamp sheet. Niceness added to each process's.
+NICENESS = {"web": 0, "worker-stamps": 10, "worker-search": 5, "worker-messages": 0}
 RESTART_PAUSE = 1.0  # seconds between a crash and the restart (a crash loop does not spin the CPU)
 STOP_WAIT = 15  # seconds for everything to stop after SIGTERM before SIGKILL
 
@@ -84,8 +87,13 @@ class Command(BaseCommand):
 
     def _start(self, child: Child) -> None:
         with child.log.open("ab") as log:
+            niceness = NICENESS.get(child.name, 0)
             child.process = subprocess.Popen(  # noqa: S603 (our own command lines)
-                child.command, stdout=log, stderr=subprocess.STDOUT, cwd=settings.BASE_DIR
+                child.command,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                cwd=settings.BASE_DIR,
+                preexec_fn=(lambda: os.nice(niceness)) if niceness else None,  # noqa: PLW1509 (no threads here)
             )
         (self.run_dir / f"{child.name}.pid").write_text(str(child.process.pid))
 
