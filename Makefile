@@ -112,7 +112,8 @@ stop: db-stop
 db-stop: install
 	$(BIN)/python -c "from marketplace.database import stop_embedded_server; stop_embedded_server()"
 
-## bench: page weight, queries and server time per storefront page; stamps; trace page under load
+## bench: page weight, queries and server time per storefront page; stamps; trace page under load;
+## faults survived under a mixed load (its own PostgreSQL, Redis and OpenSearch)
 bench: install compilemessages
 	@command -v wrk >/dev/null || { if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
@@ -122,6 +123,7 @@ bench: install compilemessages
 	$(BIN)/python bench/trace_page.py
 	$(OPENSEARCH) start >/dev/null && $(BIN)/python bench/search.py
 	$(BIN)/python bench/checkout.py
+	$(BIN)/python bench/faults.py
 
 clean: stop
 	rm -rf $(VENV) var
