@@ -13,6 +13,8 @@
 it is only reported.
 """
 
+import hmac
+import ipaddress
 import os
 import re
 import time
@@ -31,6 +33,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django_tasks_db.models import DBTaskResult, get_date_max
 
+from ground.client import client_address
 from ground.models import WorkerHeartbeat
 from search.backends import engine_backend
 
@@ -48,6 +51,35 @@ def healthz(request):
 @never_cache
 @require_safe
 def readyz(request):
+    """Every service, checked at most once per READYZ_EVERY seconds per process (probing it in a loop
+    cannot load the database, the engine or the bucket); the details only for the operators' networks
+    (a loopback or private address, or ``READYZ_TOKEN`` in the ``X-Readyz-Token`` header): anyone else
+    learns ok or not, not the workers' names, the queues' lengths or what failed."""
+    global _last  # noqa: PLW0603 (one result per process, a few seconds old at most)
+    if _last is None or time.monotonic() - _last[0] > READYZ_EVERY:
+        _last = (time.monotonic(), *_readiness())
+    _at, body, status = _last
+    if not _operator(request):
+        body = {"status": body["status"]}
+    return JsonResponse(body, status=status)
+
+
+READYZ_EVERY = 2.0
+_last: tuple[float, dict, int] | None = None
+
+
+def _operator(request) -> bool:
+    token = os.environ.get("READYZ_TOKEN", "")
+    if token and hmac.compare_digest(request.headers.get("X-Readyz-Token", ""), token):
+        return True
+    try:
+        address = ipaddress.ip_address(client_address(request) or "")
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_private
+
+
+def _readiness() -> tuple[dict, int]:
     checks = {
         "database": _timed(check_database),
         "cache": _timed(check_cache),
@@ -62,8 +94,7 @@ def readyz(request):
         checks["queues"] = dict(away)
         checks["workers"] = {**away, "required": workers_required()}
     failed = [name for name, check in checks.items() if check["status"] != "ok" and check["required"]]
-    body = {"status": "fail" if failed else "ok", "checks": checks}
-    return JsonResponse(body, status=503 if failed else 200)
+    return {"status": "fail" if failed else "ok", "checks": checks}, 503 if failed else 200
 
 
 def workers_required() -> bool:

@@ -16,18 +16,13 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from ground.models import WorkerHeartbeat
+from marketplace import health
 from marketplace.health import describe
 from tests.conftest import moto_client
+from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 BUCKET = "cho-ocop-readyz-test"
-
-
-def closed_port() -> int:
-    """A loopback port where nothing listens (bound, then let go)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
@@ -47,8 +42,9 @@ def ready_env(settings, monkeypatch):
     monkeypatch.delenv("READY_TASK_MAX_AGE", raising=False)
 
 
-def readyz():
-    response = Client().get("/readyz")
+def readyz(**headers):
+    health._last = None  # a fresh check: each test changes what it finds
+    response = Client().get("/readyz", **headers)
     assert response["Content-Type"] == "application/json"
     return response, response.json()
 
@@ -107,7 +103,7 @@ def test_production_answers_the_probes_over_plain_http_and_redirects_the_rest():
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "marketplace.settings.production",
         "SECRET_KEY": "test-only-" + uuid.uuid4().hex,
-        "DATABASE_URL": f"postgresql://nobody@127.0.0.1:{closed_port()}/nothing",
+        "DATABASE_URL": f"postgresql://nobody@127.0.0.1:{free_port()}/nothing",
         "ALLOWED_HOSTS": "testserver",
     }
     script = (
@@ -212,7 +208,7 @@ def test_readyz_requires_a_live_worker_for_every_queue_when_asked(ready_env, mon
 
 @pytest.mark.django_db
 def test_readyz_fails_with_a_short_reason_when_the_search_engine_is_down(ready_env, settings):
-    port = closed_port()
+    port = free_port()
     settings.SEARCH_URL = f"opensearch+http://search-admin:hunter22@127.0.0.1:{port}"
 
     response, body = readyz()
@@ -327,3 +323,31 @@ def test_error_messages_are_short_and_carry_no_secret(settings):
     assert len(text) == 200 and text.endswith("…")
     for secret in ("s3cret-pass", "search-admin", "search.internal.example", "pw-db-123", "\n"):
         assert secret not in text
+
+
+@pytest.mark.django_db
+def test_readyz_tells_strangers_only_ok_or_not(ready_env, monkeypatch):
+    monkeypatch.setenv("READYZ_TOKEN", "operators-only")
+    from_outside = {"REMOTE_ADDR": "113.160.1.2"}  # a phone on a Vietnamese network
+
+    stranger, stranger_body = readyz(**from_outside)
+    operator, operator_body = readyz(**from_outside, HTTP_X_READYZ_TOKEN="operators-only")
+    guesser, guesser_body = readyz(**from_outside, HTTP_X_READYZ_TOKEN="operators")
+    inside, inside_body = readyz(REMOTE_ADDR="10.1.2.3")  # the load balancer's network
+
+    assert stranger.status_code == 200 and stranger_body == {"status": "ok"}
+    assert guesser_body == {"status": "ok"}
+    assert "checks" in operator_body and "checks" in inside_body
+
+
+@pytest.mark.django_db
+def test_readyz_probed_in_a_loop_checks_the_services_once_every_few_seconds(ready_env, monkeypatch):
+    checked = []
+    original = health.check_database
+    monkeypatch.setattr(health, "check_database", lambda: checked.append(1) or original())
+    readyz()  # fresh
+
+    for _ in range(20):
+        assert Client().get("/readyz").status_code == 200
+
+    assert len(checked) == 1
