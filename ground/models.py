@@ -67,10 +67,16 @@ class HomePage(Page):
     class Meta:
         verbose_name = _("storefront home page")
 
-    def get_communes(self) -> list[Commune]:
+    def scope_communes(self) -> list[Commune] | None:
+        """The communes this storefront is limited to; None on the platform's own site, which limits
+        nothing (no filter at all, rather than one naming every commune)."""
         if self.province_code:
             return list(Commune.objects.filter(province_code=self.province_code))
-        return list(self.communes.all()) or list(Commune.objects.all())
+        return list(self.communes.all()) or None
+
+    def get_communes(self) -> list[Commune]:
+        communes = self.scope_communes()
+        return list(Commune.objects.all()) if communes is None else communes
 
     def get_context(self, request, *args, **kwargs):
         site = Site.find_for_request(request)

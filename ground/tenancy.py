@@ -23,5 +23,6 @@ def current_home(request) -> HomePage | None:
 
 
 def current_communes(request):
+    """The communes the request's storefront is limited to; None for the platform's site (everywhere)."""
     home = current_home(request)
-    return home.get_communes() if home else None
+    return home.scope_communes() if home else None

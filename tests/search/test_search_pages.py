@@ -143,3 +143,36 @@ def test_a_padded_query_is_cut_with_a_notice_and_does_not_grow_the_page(client, 
     assert "chỉ 200 ký tự đầu được dùng" in html
     assert len(padded.content) < len(normal.content) + 20 * 1024  # not 30 KB repeated in every link
     assert "y" * 300 not in html
+
+
+def test_the_platform_site_lists_and_searches_everywhere_without_naming_every_commune(
+    client, make_storefront, settings
+):
+    from django.db import connection  # only this test reads the SQL sent
+    from django.test.utils import CaptureQueriesContext  # the same
+
+    settings.SEARCH_URL = ""  # PostgreSQL: its SQL is what the platform's filter was in
+    luc_ngan = CommuneFactory(code=7582, name="Xã Lục Ngạn", province_code=24, province_name="Bắc Ninh")
+    xuan_loc = CommuneFactory(code=26425, name="Xã Xuân Lộc", province_code=75, province_name="Đồng Nai")
+    made = [
+        make_product(stall=StallFactory(commune=luc_ngan), title="Vải thiều Lục Ngạn"),
+        make_product(stall=StallFactory(commune=xuan_loc), title="Vải thiều Xuân Lộc"),
+    ]
+    indexing.reindex_products([p.pk for p in made])
+    make_storefront()  # the platform: every commune
+
+    with CaptureQueriesContext(connection) as sent:
+        page = client.get("/search/", {"q": "vai thieu"})
+        listing = client.get("/shop/", follow=True)  # the catalogue
+
+    for html in (page.content.decode(), listing.content.decode()):
+        assert "Vải thiều Lục Ngạn" in html and "Vải thiều Xuân Lộc" in html  # both provinces' products
+    # The platform limits nothing: no query lists every commune (the list grew with the province and
+    # each page checked every product against it). Looking up the communes' names is not a filter.
+    filters = [
+        q["sql"]
+        for q in sent.captured_queries
+        if not q["sql"].startswith('SELECT "marketplace_commune"')
+        and (('"commune_id" IN' in q["sql"]) or ("26425" in q["sql"] and "7582" in q["sql"]))
+    ]
+    assert filters == []
