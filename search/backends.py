@@ -88,7 +88,8 @@ def search_backend():
         engine = engine_backend()
     except EngineError as error:
         if url and error.unavailable:  # a plain URL's probe failed: not again on every search
-            cache.set(down_key(url), int(time.time()), RETRY_AFTER)
-        logger.error("Search engine unavailable, using the database: %s", error)
+            mark_engine_down(url, error)
+        else:
+            logger.error("Search engine unavailable, using the database: %s", error)
         engine = None
     return FallbackBackend(engine, DatabaseBackend(), url=url) if engine else DatabaseBackend()

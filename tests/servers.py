@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "cho-ocop.test"  # send it as Host (ALLOWED_HOSTS of the servers started here)
@@ -37,16 +38,34 @@ def wait_for_port(port: int, *, seconds: float = 60, process: subprocess.Popen |
     raise RuntimeError(f"nothing listens on {port} after {seconds} s")
 
 
+def database_url(*, name: str | None = None, user: str | None = None, host=None, port=None, **query) -> str:
+    """The current (test or bench) database as a DATABASE_URL for another process: or another database
+    of its server (``name``), as another role without a password (``user``), through another host and
+    port; ``query`` adds connection parameters."""
+    from django.db import connection  # the caller has set Django up
+
+    params = connection.settings_dict
+    password = f":{quote(params['PASSWORD'], safe='')}" if params["PASSWORD"] and not user else ""
+    user = quote(user or params["USER"] or "", safe="")
+    host = host or params["HOST"] or "localhost"
+    if host.startswith("/"):  # a Unix socket's directory (the embedded server) goes in the query
+        query["host"] = host
+        netloc = f"{user}{password}@"
+    else:
+        netloc = f"{user}{password}@{host}:{port or params['PORT'] or 5432}"
+    tail = "&".join(f"{key}={quote(str(value))}" for key, value in query.items())
+    return f"postgresql://{netloc}/{name or params['NAME']}" + (f"?{tail}" if tail else "")
+
+
 def production_env(extra_env: dict | None = None) -> dict:
     """The environment of a production process on the current (test or bench) database."""
     from django.conf import settings  # the caller has set Django up
 
-    database = settings.DATABASES["default"]
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "marketplace.settings.production",
         "SECRET_KEY": SECRET_KEY,
-        "DATABASE_URL": f"postgresql://{database['USER']}@/{database['NAME']}?host={database['HOST']}",
+        "DATABASE_URL": database_url(),
         "ALLOWED_HOSTS": HOST,
         "STATIC_ROOT": str(ROOT / "var" / "servers-static"),
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),

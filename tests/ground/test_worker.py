@@ -25,6 +25,7 @@ from ground.worker import HeartbeatWorker, TaskTimeLimitExceeded, recover_lost_t
 from search.requests import SearchRequest
 from sellers.models import Stall
 from tests.factories import make_lot, seller_with_stall
+from tests.servers import production_env
 from traceability import services
 from traceability.models import StampRun
 
@@ -45,20 +46,16 @@ class Workers:
     """Starts `manage.py db_worker` processes (production settings) and stops them at the end."""
 
     def __init__(self, tmp_path: Path, search_url: str = "", search_index: str = ""):
-        database = django_settings.DATABASES["default"]
         self.private_media = tmp_path / "private"
         self.logs = tmp_path
-        self.env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "marketplace.settings.production",
-            "SECRET_KEY": "worker-test-" + "x" * 40,
-            "DATABASE_URL": f"postgresql://{database['USER']}@/{database['NAME']}?host={database['HOST']}",
-            "ALLOWED_HOSTS": "cho-ocop.test",
-            "PRIVATE_MEDIA_ROOT": str(self.private_media),
-            "SEARCH_URL": search_url,
-            "SEARCH_INDEX": search_index,
-            "TASK_HEARTBEAT_SECONDS": "0.5",
-        }
+        self.env = production_env(
+            {
+                "PRIVATE_MEDIA_ROOT": str(self.private_media),
+                "SEARCH_URL": search_url,
+                "SEARCH_INDEX": search_index,
+                "TASK_HEARTBEAT_SECONDS": "0.5",
+            }
+        )
         self.processes: list[subprocess.Popen] = []
 
     def start(self, queue: str, **env) -> subprocess.Popen:

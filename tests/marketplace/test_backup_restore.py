@@ -8,7 +8,6 @@ import subprocess
 import sys
 import uuid
 from pathlib import Path
-from urllib.parse import quote
 
 import psycopg
 import pytest
@@ -21,6 +20,7 @@ from psycopg import sql
 from marketplace.management.commands.backup import pg_tool
 from tests.conftest import moto_client, require_service
 from tests.factories import make_lot, make_product, place_order
+from tests.servers import database_url
 from traceability import services
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -60,21 +60,11 @@ def fresh_database():
         admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
-def database_url(name: str) -> str:
-    db = connection.settings_dict
-    auth = f"{quote(db['USER'] or '')}:{quote(db['PASSWORD'] or '')}"
-    if not db["HOST"] or db["HOST"].startswith(
-        "/"
-    ):  # a Unix socket folder, as marketplace/database.py reads it
-        return f"postgresql://{auth}@/{name}" + (f"?host={quote(db['HOST'])}" if db["HOST"] else "")
-    return f"postgresql://{auth}@{db['HOST']}:{db['PORT'] or 5432}/{name}"
-
-
 def restore(source, database: str, *flags: str) -> subprocess.CompletedProcess:
     """``manage.py restore`` in its own process, configured for ``database`` as an operator's would be."""
     env = {
         **os.environ,
-        "DATABASE_URL": database_url(database),
+        "DATABASE_URL": database_url(name=database),
         "DJANGO_SETTINGS_MODULE": "marketplace.settings.test",
     }
     return subprocess.run(  # noqa: S603 (our own manage.py)

@@ -13,7 +13,6 @@ import sys
 import textwrap
 import uuid
 from pathlib import Path
-from urllib.parse import quote
 
 import psycopg
 import pytest
@@ -24,7 +23,7 @@ from psycopg import sql
 from psycopg_pool import PoolTimeout
 
 from marketplace.views import server_error
-from tests.servers import free_port
+from tests.servers import database_url, free_port
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -86,22 +85,6 @@ def run_app(script: str, *, before: str = "", **env) -> dict:
     lines = [line for line in result.stdout.splitlines() if line.startswith("RESULT ")]
     assert result.returncode == 0 and lines, result.stderr[-3000:]
     return json.loads(lines[-1].removeprefix("RESULT "))
-
-
-def database_url(*, user: str | None = None, host: str | None = None, port=None, **query) -> str:
-    """The test database's URL, for the app's DATABASE_URL: as another role (no password), or through
-    another host and port."""
-    params = connection.settings_dict
-    password = f":{quote(params['PASSWORD'])}" if params["PASSWORD"] and not user else ""
-    user = quote(user or params["USER"] or "")
-    host = host or params["HOST"] or "localhost"
-    if host.startswith("/"):  # a Unix socket's directory goes in the query
-        query["host"] = host
-        netloc = f"{user}{password}@"
-    else:
-        netloc = f"{user}{password}@{host}:{port or params['PORT'] or 5432}"
-    tail = "&".join(f"{key}={quote(str(value))}" for key, value in query.items())
-    return f"postgresql://{netloc}/{params['NAME']}" + (f"?{tail}" if tail else "")
 
 
 def admin_connection():

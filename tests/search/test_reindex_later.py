@@ -1,8 +1,6 @@
 """A change made while the search engine is down reaches it once the engine is back: PostgreSQL's index
 is written at once, the engine's by the same task queued again for later."""
 
-import socket
-
 import pytest
 from django.conf import settings as django_settings
 from django_tasks_db.models import DBTaskResult
@@ -11,14 +9,9 @@ from search.database_search import DatabaseBackend
 from search.requests import SearchRequest
 from search.tasks import reindex
 from tests.factories import make_product
+from tests.servers import free_port
 
 pytestmark = pytest.mark.django_db
-
-
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def test_a_change_while_the_engine_is_down_is_indexed_there_when_it_is_back(settings, opensearch):
@@ -28,7 +21,7 @@ def test_a_change_while_the_engine_is_down_is_indexed_there_when_it_is_back(sett
     product = make_product(title="Bưởi Diễn Phúc Hòa")
     DBTaskResult.objects.all().delete()  # the factory's own reindex task: not the one under test
     engine_url = settings.SEARCH_URL
-    settings.SEARCH_URL = f"opensearch+http://127.0.0.1:{closed_port()}"  # the engine is down
+    settings.SEARCH_URL = f"opensearch+http://127.0.0.1:{free_port()}"  # the engine is down
 
     outcome = reindex.call([product.pk])
 

@@ -8,15 +8,14 @@ import subprocess
 import sys
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 import redis
-from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
 from tests.factories import make_lot
+from tests.servers import database_url
 from traceability import page_cache, services
 from traceability.models import Stamp
 from traceability.selectors import stamp_url_for
@@ -41,20 +40,11 @@ print(response.status_code)
 """
 
 
-def database_url_of_the_tests() -> str:
-    """The pytest database, as DATABASE_URL, for another process."""
-    db = connection.settings_dict
-    credentials = f"{quote(db['USER'] or '', safe='')}:{quote(db['PASSWORD'] or '', safe='')}"
-    if (db["HOST"] or "").startswith("/"):  # a Unix socket directory (the embedded server)
-        return f"postgresql://{credentials}@/{db['NAME']}?host={quote(db['HOST'], safe='/')}"
-    return f"postgresql://{credentials}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 def render_in_another_process(path: str, cache_url: str, key_prefix: str) -> None:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "marketplace.settings.test",
-        "DATABASE_URL": database_url_of_the_tests(),
+        "DATABASE_URL": database_url(),
         "CACHE_URL": cache_url,
         "CACHE_KEY_PREFIX": key_prefix,
         "STAMP_BASE_URL": BASE_URL,
