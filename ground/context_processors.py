@@ -1,5 +1,6 @@
 from django.utils.functional import SimpleLazyObject
 
+from ground.page_cache import next_path
 from ground.tenancy import current_home
 
 
@@ -8,11 +9,5 @@ def storefront(request):
     return {"storefront": SimpleLazyObject(lambda: current_home(request))}
 
 
-MAX_NEXT_LENGTH = 500
-
-
 def language_next(request):
-    """Where the language button returns to: this page, or only its path when its query string is
-    padded (the button sits on every page, so a 30 KB URL must not be written into each one)."""
-    path = request.get_full_path()
-    return {"language_next": path if len(path) <= MAX_NEXT_LENGTH else request.path}
+    return {"language_next": next_path(request)}

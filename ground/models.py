@@ -2,12 +2,15 @@ import functools
 
 from django.conf import settings
 from django.db import models
+from django.utils.decorators import method_decorator
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page, Site
+
+from ground.page_cache import cached_page
 
 
 @functools.cache
@@ -74,16 +77,18 @@ class HomePage(Page):
             return list(Commune.objects.filter(province_code=self.province_code))
         return list(self.communes.all()) or None
 
-    def get_communes(self) -> list[Commune]:
-        communes = self.scope_communes()
-        return list(Commune.objects.all()) if communes is None else communes
+    @method_decorator(cached_page(params=None))
+    def serve(self, request, *args, **kwargs):
+        """Cached whole for visitors without cookies (ground.page_cache): a published change to any
+        page, and every catalogue change, renders it again."""
+        return super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
         site = Site.find_for_request(request)
         if site is not None and site.root_page_id == self.pk:
             request._storefront_home = self  # the site's own storefront: ground.tenancy need not look it up
         context = super().get_context(request, *args, **kwargs)
-        context.update(home_sections()(communes=self.get_communes()))
+        context.update(home_sections()(communes=self.scope_communes()))
         return context
 
 

@@ -30,17 +30,23 @@ class DatabaseBackend:
         if tsquery:
             entries = entries.filter(document=SearchQuery(tsquery, search_type="raw", config="simple"))
         chosen = {name: self._filter(name, values) for name, values in request.filters.items()}
-        ordered = entries.filter(*chosen.values()).order_by(*self._order(request))
-        page = ordered.values_list("product_id", flat=True)[
-            request.offset : request.offset + request.per_page
-        ]
-        total, facets = self._count(entries, chosen, request.filters)
+        matching = entries.filter(*chosen.values())
+        ordered = matching.order_by(*self._order(request))
+        page = ordered.values_list("product_id", flat=True)[request.offset : request.limit]
+        if request.facets:
+            total, facets = self._count(entries, chosen, request.filters)
+            more = False
+        else:  # a list: count no further than it may show (the first rows of an index scan)
+            facets = {}
+            counted = matching.values("pk")[: request.max_results + 1].count()
+            total, more = min(counted, request.max_results), counted > request.max_results
         return SearchResult(
             product_ids=list(page),
             total=total,
             facets=facets,
             backend=self.name,
             corrected=" ".join(words) if corrected else "",
+            more=more,
         )
 
     @staticmethod
@@ -108,12 +114,14 @@ class DatabaseBackend:
 
     @staticmethod
     def _order(request: SearchRequest) -> list:
+        """Each sort ends on the id, so that pages never repeat or skip a product; each has its index
+        (search/models.py)."""
         return {
-            "relevance": ["-is_featured", "-popularity", "title"],
-            "price": ["price", "title"],
-            "-price": ["-price", "title"],
-            "newest": ["-created", "title"],
-            "rating": [F("rating").desc(nulls_last=True), "-popularity"],
+            "relevance": ["-is_featured", "-popularity", "title", "product_id"],
+            "price": ["price", "title", "product_id"],
+            "-price": ["-price", "title", "product_id"],
+            "newest": ["-created", "title", "product_id"],
+            "rating": [F("rating").desc(nulls_last=True), "-popularity", "product_id"],
         }[request.sort]
 
     @staticmethod

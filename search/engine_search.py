@@ -73,13 +73,18 @@ class ProductFacetedSearch(FacetedSearch):
         if request.sort == "relevance" and not request.text:
             sort = ["-is_featured", "-popularity", "title.sort"]
         super().__init__(request.text or None, dict(request.filters), sort)
-        self._s = self._s[request.offset : request.offset + request.per_page].source(False)
+        self._s = self._s[request.offset : request.limit].source(False)
 
     def search(self):
         search = super().search()
         if self.request.communes is not None:
             search = search.filter("terms", communes=[str(code) for code in self.request.communes])
-        return search.extra(track_total_hits=True)
+        # A list counts no further than it may show; a search counts every hit (its facets do anyway).
+        return search.extra(track_total_hits=True if self.request.facets else self.request.max_results)
+
+    def aggregate(self, search):
+        if self.request.facets:
+            super().aggregate(search)
 
     def query(self, search, query):
         return search.query(_text_query(query)) if query else search
@@ -110,18 +115,21 @@ class EngineBackend:
         faceted = ProductFacetedSearch(request, self.alias)
         response = faceted.response(self.engine.search(self.alias, faceted.body()))
         facets = {}
-        for name, values in response.facets.to_dict().items():
+        for name, values in response.facets.to_dict().items() if request.facets else ():
             chosen = request.filters.get(name, [])
             facets[name] = [
                 FacetValue(key, count, key in chosen)
                 for key, count in ((_facet_key(value), count) for value, count, _selected in values)
                 if count or key in chosen
             ]
+        hits = response.hits.total
+        more = not request.facets and (hits.relation == "gte" or hits.value > request.max_results)
         return SearchResult(
             product_ids=[int(hit.meta.id) for hit in response],
-            total=response.hits.total.value,
+            total=min(hits.value, request.max_results) if more else hits.value,
             facets=facets,
             backend=self.name,
+            more=more,
         )
 
     def suggest(self, prefix: str, *, communes: list[int] | None = None) -> list[str]:
@@ -162,14 +170,16 @@ class EngineBackend:
                 del source["location"]
             yield {"_op_type": "index", "_index": index, "_id": document["id"], "_source": source}
 
+    # Both return once searches see the change: the cached pages are renewed right after
+    # (ground.page_cache), and must not be rendered again from the engine's previous state.
     def index(self, documents: list[dict]) -> None:
         if documents:
-            self.engine.bulk(self._actions(documents, self.alias))
+            self.engine.bulk(self._actions(documents, self.alias), refresh="wait_for")
 
     def remove(self, product_ids) -> None:
         actions = [{"_op_type": "delete", "_index": self.alias, "_id": pk} for pk in product_ids]
-        if actions:
-            self.engine.bulk(actions, raise_on_error=False)  # already gone is fine
+        if actions:  # already gone is fine
+            self.engine.bulk(actions, raise_on_error=False, refresh="wait_for")
 
     def rebuild(self, documents, *, progress=None) -> int:
         """Into a new index, then the alias moves to it at once: search keeps working meanwhile."""

@@ -61,9 +61,17 @@ class Engine:
         """A buyer waits for this one (searches and suggestions): the short timeout."""
         return dict(self.call("search", index=index, body=body, timeout=settings.SEARCH_TIMEOUT))
 
-    def bulk(self, actions: Iterable[dict], *, chunk_size: int = 1000, raise_on_error: bool = True) -> int:
+    def bulk(
+        self,
+        actions: Iterable[dict],
+        *,
+        chunk_size: int = 1000,
+        raise_on_error: bool = True,
+        refresh: bool | str = False,
+    ) -> int:
         """Send index/delete actions in chunks; with ``raise_on_error=False`` failed items (say,
-        deleting what is not there) are skipped."""
+        deleting what is not there) are skipped; with ``refresh="wait_for"`` it returns once searches
+        see them."""
         helpers = self._helpers()
         client, extra = self._timed(settings.SEARCH_INDEX_TIMEOUT)  # per chunk
         try:
@@ -72,7 +80,7 @@ class Engine:
                 actions,
                 chunk_size=chunk_size,
                 max_chunk_bytes=20 * 1024 * 1024,
-                refresh=False,
+                refresh=refresh,
                 raise_on_error=raise_on_error,
                 **extra,
             )

@@ -31,6 +31,8 @@ SORT_LABELS = [
     ("newest", gettext_lazy("Newest")),
     ("rating", gettext_lazy("Best rated")),
 ]
+# A list without words: "best match" means the stalls' featured products first, then the most sold.
+LIST_SORT_LABELS = [("relevance", gettext_lazy("Featured")), *SORT_LABELS[1:]]
 
 
 class Links:
@@ -43,8 +45,8 @@ class Links:
     KEPT = ("q", "sort", *FACETS)
     MAX_PAIRS = 20
 
-    def __init__(self, params):
-        pairs = [(key, value[:MAX_QUERY_LENGTH]) for key in self.KEPT for value in params.getlist(key)]
+    def __init__(self, params, kept: tuple[str, ...] = KEPT):
+        pairs = [(key, value[:MAX_QUERY_LENGTH]) for key in kept for value in params.getlist(key)]
         self.pairs = pairs[: self.MAX_PAIRS]
         self.page = params.get("page")
 

@@ -8,7 +8,9 @@ import threading
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from oscar.core.loading import get_model
+from wagtail.signals import page_published, page_unpublished
 
+from ground import page_cache
 from ground.models import Commune
 from search.backends import engine_backend
 from search.database_search import DatabaseBackend
@@ -20,6 +22,9 @@ from traceability.models import Certification
 logger = logging.getLogger(__name__)
 
 Product = get_model("catalogue", "Product")
+Category = get_model("catalogue", "Category")
+ProductImage = get_model("catalogue", "ProductImage")
+Partner = get_model("partner", "Partner")
 StockRecord = get_model("partner", "StockRecord")
 
 _pending = threading.local()
@@ -58,17 +63,20 @@ def reindex_products(product_ids, *, engine_only: bool = False) -> dict[str, int
     except Exception as error:  # the engine down must not lose the database's update
         logger.error("Indexing %s products in the search engine failed: %s", len(product_ids), error)
         engine_failed = 1
+    page_cache.bump_on_commit()  # the lists and searches rendered before were read from the old index
     return {"indexed": len(documents), "removed": len(gone), "engine_failed": engine_failed}
 
 
 def rebuild(*, progress=None) -> dict[str, int]:
     total = public_products().count()
-    return {
+    counts = {
         backend.name: backend.rebuild(
             product_documents(), progress=progress and progress(backend.name, total)
         )
         for backend in backends()
     }
+    page_cache.bump()
+    return counts
 
 
 def schedule(product_ids) -> None:
@@ -123,12 +131,24 @@ def _certification_changed(sender, instance, **kwargs):
         schedule(_products_of_partners([instance.holder.partner_id]))
 
 
+def _page_changed(sender, **kwargs):
+    page_cache.bump_on_commit()
+
+
 def _categories_changed(sender, instance, action, pk_set, **kwargs):
     if action.startswith("post_"):
         schedule([instance.pk] if isinstance(instance, Product) else list(pk_set or []))
 
 
 def connect() -> None:
+    """Every change a product's document reads is reindexed; every change a cached page shows (the
+    same, plus photos, category names, storefront pages) renews the cached pages."""
+    page_cache.invalidate_on(
+        [Product, StockRecord, Stall, Commune, Certification, Category, ProductImage, Partner],
+        many_to_many=[Product.categories.through],
+    )
+    page_published.connect(_page_changed, dispatch_uid="page-cache-published")
+    page_unpublished.connect(_page_changed, dispatch_uid="page-cache-unpublished")
     for model, handler in (
         (Product, _product_changed),
         (StockRecord, _stockrecord_changed),

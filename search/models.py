@@ -5,6 +5,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
+from django.db.models import F
 
 
 # Derived data: rebuilt from the catalogue by ``manage.py search_index --rebuild``. It is kept up to date
@@ -39,6 +40,24 @@ class ProductEntry(models.Model):
         indexes = [
             GinIndex(fields=["document"], name="search_entry_document"),
             GinIndex(fields=["communes"], name="search_entry_communes"),
+            GinIndex(fields=["categories"], name="search_entry_categories"),
+            # One per sort (DatabaseBackend._order), so that a list's first page is an index scan.
+            models.Index(
+                F("is_featured").desc(),
+                F("popularity").desc(),
+                "title",
+                "product_id",
+                name="search_entry_featured",
+            ),
+            models.Index("price", "title", "product_id", name="search_entry_price"),
+            models.Index(F("price").desc(), "title", "product_id", name="search_entry_price_desc"),
+            models.Index(F("created").desc(), "title", "product_id", name="search_entry_newest"),
+            models.Index(
+                F("rating").desc(nulls_last=True),
+                F("popularity").desc(),
+                "product_id",
+                name="search_entry_rating",
+            ),
         ]
 
     def __str__(self):

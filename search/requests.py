@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 
 from search import text
 
-MAX_RESULTS = 1000  # deepest result a page may show: beyond it, refine the search
+MAX_RESULTS = 1000  # deepest result a search page may show: beyond it, refine the search
+LIST_MAX_RESULTS = 10_000  # deepest result of the /shop/ lists (the engine's own result window)
 SUGGESTIONS = 8
 PRICE_RANGES = {  # whole đồng
     "0-100000": (None, 100_000),
@@ -31,6 +32,10 @@ class SearchRequest:
     page: int = 1
     per_page: int = 24
     communes: list[int] | None = None  # the storefront's communes (codes); None: everywhere
+    # A list page (/shop/, a category) needs no facets, and its count stops at max_results
+    # (SearchResult.more): counting every match of a large catalogue would cost more than the page.
+    facets: bool = True
+    max_results: int = MAX_RESULTS
 
     def __post_init__(self):
         self.text = self.text[: text.MAX_QUERY_LENGTH].strip()
@@ -45,11 +50,16 @@ class SearchRequest:
 
     @property
     def max_page(self) -> int:
-        return math.ceil(MAX_RESULTS / self.per_page)
+        return math.ceil(self.max_results / self.per_page)
 
     @property
     def offset(self) -> int:
         return (self.page - 1) * self.per_page
+
+    @property
+    def limit(self) -> int:
+        """Where this page's results end: never past max_results (the engine refuses to go further)."""
+        return min(self.offset + self.per_page, self.max_results)
 
 
 CERTIFICATIONS = ("ocop", "vietgap", "globalgap", "organic")
@@ -84,6 +94,7 @@ class SearchResult:
     facets: dict[str, list[FacetValue]]
     backend: str
     corrected: str = ""  # the words searched for, when a mistyped word was corrected (database)
+    more: bool = False  # more than ``total`` match (a list's count stops at its max_results)
 
     def pages(self, request: SearchRequest) -> int:
         return max(1, min(math.ceil(self.total / request.per_page), request.max_page))

@@ -1,4 +1,5 @@
-"""Product lists: the /shop/ catalogue and category pages (PostgreSQL), and /search/ (the search backend)."""
+"""Product lists: the /shop/ catalogue and category pages, and /search/, all from the search backend
+(the engine when one is configured, else PostgreSQL's index table), cached whole for anonymous visitors."""
 
 from urllib.parse import urlencode
 
@@ -7,41 +8,68 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
+from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_GET
-from django.views.generic import ListView, TemplateView
+from django.views.generic import TemplateView
 from oscar.core.loading import get_model
 
 from catalogue.selectors import product_cards
+from ground.page_cache import cached_page
 from ground.tenancy import current_communes
 from search import text
 from search.backends import search_backend
-from search.facets import SORT_LABELS, Links, chosen_filters, facet_groups, labels
-from search.requests import FACETS, MAX_RESULTS, SearchRequest
+from search.facets import LIST_SORT_LABELS, SORT_LABELS, Links, chosen_filters, facet_groups, labels
+from search.requests import FACETS, LIST_MAX_RESULTS, MAX_RESULTS, SearchRequest, SearchResult
 
 Category = get_model("catalogue", "Category")
 
 
-class ProductListView(ListView):
-    context_object_name = "products"
-    paginate_by = settings.OSCAR_PRODUCTS_PER_PAGE
+class ProductListView(TemplateView):
+    """A list of the storefront's products, from the search backend (the engine, else PostgreSQL's
+    index table): its sort, its page and its count, which stops at LIST_MAX_RESULTS ("more than
+    10,000 products") instead of counting a province's whole catalogue on every page."""
 
-    def communes(self):
-        return current_communes(self.request)
+    filters: dict[str, list[str]] = {}
 
-    def paginate_queryset(self, queryset, page_size):
-        # A page number past the end shows the last page instead of an error.
-        paginator = self.get_paginator(queryset, page_size)
-        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
-        return paginator, page, page.object_list, page.has_other_pages()
+    def get_context_data(self, **kwargs):
+        params = self.request.GET
+        request = SearchRequest(
+            filters=self.filters,
+            sort=params.get("sort", "relevance"),
+            page=_number(params.get("page")),
+            per_page=settings.OSCAR_PRODUCTS_PER_PAGE,
+            communes=_commune_codes(self.request),
+            facets=False,
+            max_results=LIST_MAX_RESULTS,
+        )
+        result = _search(request)
+        links = Links(params, kept=("sort",))  # what the page reads (and its cache key holds)
+        pages = result.pages(request)
+        return super().get_context_data(
+            products=_cards_in_order(result.product_ids),
+            total=result.total,
+            more=result.more,
+            sorts=[
+                {"label": label, "url": links.set("sort", key), "selected": key == request.sort}
+                for key, label in LIST_SORT_LABELS
+            ],
+            page=request.page,
+            pages=pages,
+            previous_url=links.set("page", request.page - 1) if request.page > 1 else "",
+            next_url=links.set("page", request.page + 1) if request.page < pages else "",
+            **kwargs,
+        )
 
 
+LIST_PARAMS = ("sort", "page")
+
+
+@method_decorator(cached_page(LIST_PARAMS), name="get")
 class CatalogueView(ProductListView):
     template_name = "oscar/catalogue/browse.html"
 
-    def get_queryset(self):
-        return product_cards(communes=self.communes()).order_by("-is_featured", "title")
 
-
+@method_decorator(cached_page(LIST_PARAMS), name="get")
 class ProductCategoryView(ProductListView):
     template_name = "oscar/catalogue/category.html"
 
@@ -49,21 +77,16 @@ class ProductCategoryView(ProductListView):
         self.category = get_object_or_404(Category.objects.browsable(), pk=kwargs["pk"])
         if request.path != self.category.get_absolute_url():
             return redirect(self.category.get_absolute_url(), permanent=True)
+        # The index holds each product's categories with their ancestors: a category lists its
+        # subcategories' products too.
+        self.filters = {"category": [str(self.category.pk)]}
         return super().get(request, *args, **kwargs)
-
-    def get_queryset(self):
-        categories = self.category.get_descendants_and_self()
-        return (
-            product_cards(communes=self.communes())
-            .filter(categories__in=categories)
-            .distinct()
-            .order_by("-is_featured", "title")
-        )
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(category=self.category, **kwargs)
 
 
+@method_decorator(cached_page(("q", "sort", "page", *FACETS)), name="get")
 class ProductSearchView(TemplateView):
     """/search/?q=: results, facets as plain links (no JavaScript needed), sorting and pages."""
 
@@ -89,7 +112,7 @@ class ProductSearchView(TemplateView):
         )
         if not query and not request.filters:
             return context
-        result = search_backend().search(request)
+        result = _search(request)
         links = Links(params)
         pages = result.pages(request)
         seen = {name: {value.value for value in values} for name, values in result.facets.items()}
@@ -137,6 +160,15 @@ def suggest(request):
     )
     patch_cache_control(response, public=True, max_age=60)
     return response
+
+
+def _search(request: SearchRequest) -> SearchResult:
+    """The page asked for, or the last page when it is past the end (a link kept from a longer list)."""
+    result = search_backend().search(request)
+    if request.page > result.pages(request) and result.total:
+        request.page = result.pages(request)
+        result = search_backend().search(request)
+    return result
 
 
 def _commune_codes(request) -> list[int] | None:

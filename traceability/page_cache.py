@@ -6,36 +6,21 @@ Only for visitors with no session, basket or messages (no cookies beyond CSRF an
 them everything else on the page is the same. Anyone else gets the page rendered in full.
 """
 
-import functools
-
-from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
-from django.utils.crypto import salted_hmac
-from django.utils.html import escape
 from django.utils.translation import get_language
 
+from ground.page_cache import fill, marker, nonce, shell_allowed
 from traceability.selectors import ScanCounts, ScanTarget, stamp_for_scan, target_warnings, trace_record
 
-
-@functools.cache
-def _nonce() -> str:
-    """In the markers of the slots. A shell one process rendered is filled by any other (the cache is
-    shared), so it is the same in every process of a deployment; derived from SECRET_KEY, so no product
-    title or event note can contain it. Computed on first use: settings are not ready at import."""
-    return salted_hmac("traceability.page_cache", "slot markers").hexdigest()[:16]
+__all__ = ["shell_allowed", "slots", "trace_page"]
 
 
 def slots() -> tuple[str, str, str]:
-    """The markers of the stamp's part, the CSRF token and the return path in a cached shell."""
-    nonce = _nonce()
-    return (
-        f"@@trace-stamp-status-{nonce}@@",
-        f"@@trace-csrf-token-{nonce}@@",
-        f"@@trace-next-path-{nonce}@@",
-    )
+    """The markers of the stamp's part, the CSRF token and the return path in a cached shell (the same
+    in every process of a deployment: see ground.page_cache.nonce)."""
+    return marker("trace-stamp-status"), marker("csrf-token"), marker("next-path")
 
 
 # The lot's own changes (events, plots, recall) change its key at once; the product's and the
@@ -43,16 +28,12 @@ def slots() -> tuple[str, str, str]:
 SECONDS = 300
 
 
-def shell_allowed(request: HttpRequest) -> bool:
-    return request.COOKIES.keys() <= {settings.CSRF_COOKIE_NAME, settings.LANGUAGE_COOKIE_NAME}
-
-
 def trace_page(
     request: HttpRequest, target: ScanTarget, counts: ScanCounts, product_url: str
 ) -> HttpResponse:
     version = target.lot_updated_at.timestamp()
     # The nonce too: a process on another SECRET_KEY (during a key change) never fills this one's shell.
-    key = f"trace-page:{_nonce()}:{request.get_host()}:{get_language()}:{target.lot_id}:{version}"
+    key = f"trace-page:{nonce()}:{request.get_host()}:{get_language()}:{target.lot_id}:{version}"
     slot_stamp, slot_csrf, slot_next = slots()
     shell = cache.get(key)
     if shell is None:
@@ -66,9 +47,4 @@ def trace_page(
         "traceability/_stamp_status.html",
         {"stamp": target, "counts": counts, "warnings": target_warnings(target, counts)},
     )
-    html = (
-        shell.replace(slot_stamp, status, 1)
-        .replace(slot_csrf, get_token(request), 1)
-        .replace(slot_next, escape(request.get_full_path()), 1)
-    )
-    return HttpResponse(html)
+    return HttpResponse(fill(shell.replace(slot_stamp, status, 1), request))

@@ -133,6 +133,7 @@ TEMPLATES = [
                 "ground.context_processors.storefront",
                 "ground.context_processors.language_next",
                 "csp.context_processors.nonce",  # CSP_NONCE for the few inline <script> blocks
+                "ground.page_cache.shell_context",  # last: a cached page's per-visitor parts are slots
             ],
         },
     },

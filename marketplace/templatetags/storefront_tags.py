@@ -1,7 +1,7 @@
 from django import template
-from django.utils.translation import ngettext
+from django.utils.translation import get_language, ngettext
 
-from ground.money import format_vnd
+from ground.money import format_vnd, group_thousands
 
 register = template.Library()
 
@@ -10,6 +10,13 @@ register = template.Library()
 def vnd(amount) -> str:
     """{{ price|vnd }} -> 120.000 ₫"""
     return format_vnd(amount)
+
+
+@register.filter
+def thousands(number) -> str:
+    """{{ total|thousands }} -> 10.000 (in English 10,000)"""
+    grouped = group_thousands(number)
+    return grouped.replace(".", ",") if get_language() == "en" else grouped
 
 
 @register.inclusion_tag("frontend/partials/ocop_stars.html")

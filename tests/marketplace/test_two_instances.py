@@ -16,6 +16,7 @@ from django.conf import settings as django_settings
 from django.test import Client
 from django.urls import reverse
 
+from ground.cache import cache_config
 from search.engine_search import EngineBackend
 from sellers.models import Stall
 from tests.conftest import OPENSEARCH_URL, REDIS_URL, reachable_engine, redis_answers, require_service
@@ -88,11 +89,15 @@ def instances(tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def _shared(instances, settings):
-    """This process indexes where the instances search, and starts each test with an empty cache."""
+    """This process indexes where the instances search and uses their cache (what it changes renews
+    their cached pages, as a third instance's would); each test starts with an empty cache."""
     _a, _b, engine, index = instances
     engine.hanging = False
     settings.SEARCH_URL, settings.SEARCH_INDEX = OPENSEARCH_URL, index.alias
+    settings.CACHES = {"default": cache_config(CACHE_URL)}
     redis.Redis.from_url(CACHE_URL).flushdb()
+    # The database is emptied between tests: so is the index (its counts would hold earlier products).
+    index.engine.call("delete_by_query", index=index.alias, body={"query": {"match_all": {}}}, refresh=True)
 
 
 @pytest.fixture
@@ -176,12 +181,47 @@ def test_an_engine_that_hangs_for_one_instance_makes_both_use_postgresql(instanc
         assert "Bưởi Diễn nhà bà Tư" in instance.get("/search/?q=buoi+dien").text
 
     engine.hanging = True
-    page = a.get("/search/?q=buoi+dien")  # A waits for the engine (1 s), then PostgreSQL answers
+    page = a.get("/search/?q=buoi")  # not cached yet: A waits for the engine (1 s), then PostgreSQL answers
     assert page.status_code == 200 and "Bưởi Diễn nhà bà Tư" in page.text
     assert engine.hung_sends >= 1
     sent = engine.hung_sends
 
-    for path in ("/search/?q=buoi+dien", "/search/?q=vai+thieu", "/search/suggest?q=bu"):
+    for path in ("/search/?q=buoi+dien", "/search/?q=vai+thieu", "/search/?q=dien", "/search/suggest?q=bu"):
         assert b.get(path).status_code == 200
     assert b.get("/search/?q=buoi+dien").text.count("Bưởi Diễn nhà bà Tư") >= 1
     assert engine.hung_sends == sent  # B never asked the hung engine: A's finding is shared
+
+
+def cards(page: str) -> list[str]:
+    """The product titles of a list page, in order."""
+    return re.findall(r'<h3><a href="[^"]+">([^<]+)</a></h3>', page)
+
+
+def test_a_price_change_and_a_suspension_are_on_the_next_list_page_of_every_process(instances, make_storefront):
+    a, b, _engine, index = instances
+    make_storefront()
+    _seller, lan = seller_with_stall(partner__name="Vườn cô Lan")
+    _seller, tu = seller_with_stall(partner__name="Nhà bà Tư")
+    make_product(stall=lan, title="Bưởi da xanh", price=65000)
+    make_product(stall=tu, title="Bưởi Diễn", price=80000)
+    index.engine.refresh(index.alias)
+    cheapest = "/shop/catalogue/?sort=price"
+    for instance in (a, b, a, b):  # cached now, in Redis, for every process of both
+        page = instance.get(cheapest).text
+        assert cards(page) == ["Bưởi da xanh", "Bưởi Diễn"] and "65.000" in page
+
+    record = tu.partner.stockrecords.get()
+    record.price = 52000
+    record.save()  # committed: indexed, and every cached page renewed
+
+    page = b.get(cheapest).text
+    assert cards(page) == ["Bưởi Diễn", "Bưởi da xanh"]  # re-sorted by the new price
+    assert "52.000" in page and "80.000" not in page
+
+    tu.status = Stall.Status.SUSPENDED
+    tu.save()
+
+    for instance in (a, b):
+        page = instance.get(cheapest).text
+        assert cards(page) == ["Bưởi da xanh"] and "<h2>1 sản phẩm</h2>" in page
+        assert "Bưởi Diễn" not in instance.get("/search/?q=buoi").text

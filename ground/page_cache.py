@@ -1,0 +1,186 @@
+"""Whole pages for visitors who carry nothing of their own: the catalogue's lists, searches, product
+pages and storefront homes, rendered once into the shared cache and served from it by every process.
+
+- **Who gets them**: a GET or HEAD without a session, basket, history or messages (no cookie beyond
+  CSRF and language). For them a page is the same for everyone of the same site and language. Anyone
+  else gets the page rendered in full.
+- **Slots**: the few parts that differ per visitor (the CSRF token of the forms, the path the language
+  button returns to) are markers in the cached shell, filled on the way out.
+- **Freshness**: the key holds the catalogue's version, a value in the shared cache that every change
+  to what these pages show replaces once its transaction commits (``invalidate_on``). A change is
+  visible on the next request of every process; pages whose inputs nobody announces (the header's
+  site name) are kept at most ``SECONDS``.
+"""
+
+import functools
+import hashlib
+import uuid
+from collections.abc import Callable, Iterable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.utils.crypto import salted_hmac
+from django.utils.html import escape
+from django.utils.translation import get_language
+
+SECONDS = 300
+VERSION_KEY = "page-cache:catalogue-version"
+MAX_KEY_QUERY = 600  # longer query strings (padded URLs) are rendered, never stored
+MAX_NEXT_LENGTH = 500
+
+
+@functools.cache
+def nonce() -> str:
+    """In the slots' markers and the keys. A shell one process rendered is filled by any other (the
+    cache is shared), so it is the same in every process of a deployment; derived from SECRET_KEY, so
+    no product title or event note can contain it, and a process on another key (during a key change)
+    never fills this one's shells. Computed on first use: settings are not ready at import."""
+    return salted_hmac("ground.page_cache", "slot markers").hexdigest()[:16]
+
+
+def marker(name: str) -> str:
+    return f"@@{name}-{nonce()}@@"
+
+
+def shell_allowed(request: HttpRequest) -> bool:
+    """Nothing of the visitor's own on the page: no cookie beyond CSRF and language."""
+    return request.method in ("GET", "HEAD") and request.COOKIES.keys() <= {
+        settings.CSRF_COOKIE_NAME,
+        settings.LANGUAGE_COOKIE_NAME,
+    }
+
+
+# ------------------------------------------------------------------------------------------- version
+
+
+def version() -> str:
+    current = cache.get(VERSION_KEY)
+    if current is None:  # first use, or evicted: any new value invalidates what was stored before
+        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
+        current = cache.get(VERSION_KEY, "")
+    return current
+
+
+def bump() -> None:
+    """Every page rendered before this is stale (in every process: the value is in the shared cache)."""
+    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def bump_on_commit() -> None:
+    """Bump now, and again when the current transaction commits: a page rendered in between by
+    another process (from the data before the commit) is not kept. Now as well, so that this
+    transaction's own later requests (a test's) see the change."""
+    bump()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(bump)
+
+
+def invalidate_on(models: Iterable, *, many_to_many: Iterable = ()) -> None:
+    """Saving or deleting any of ``models`` (or changing one of the ``many_to_many`` relations'
+    through tables) makes every cached page stale once it commits."""
+
+    def changed(sender, **kwargs):
+        bump_on_commit()
+
+    for model in models:
+        name = f"{model._meta.label}"
+        post_save.connect(changed, sender=model, weak=False, dispatch_uid=f"page-cache-save-{name}")
+        post_delete.connect(changed, sender=model, weak=False, dispatch_uid=f"page-cache-delete-{name}")
+    for through in many_to_many:
+        m2m_changed.connect(
+            changed, sender=through, weak=False, dispatch_uid=f"page-cache-m2m-{through._meta.label}"
+        )
+
+
+# ------------------------------------------------------------------------------------------- pages
+
+
+def shell_context(request: HttpRequest) -> dict:
+    """A context processor (the last one): while a shell renders, the per-visitor parts are markers."""
+    if getattr(request, "_rendering_shell", False):
+        return {"csrf_token": marker("csrf-token"), "language_next": marker("next-path")}
+    return {}
+
+
+def _key(request: HttpRequest, params: tuple[str, ...] | None) -> str | None:
+    """The page's key: site, language, catalogue version, path and the query parameters the view
+    reads (others, such as a campaign's tracking tags, share the page). None: not to be stored."""
+    if params is None:
+        query = ""
+    else:
+        pairs = sorted((name, value) for name in params for value in request.GET.getlist(name))
+        query = "&".join(f"{name}={value}" for name, value in pairs)
+    if len(query) > MAX_KEY_QUERY:
+        return None
+    page = f"{request.get_host()}\n{get_language()}\n{request.path}\n{query}"
+    digest = hashlib.sha256(page.encode()).hexdigest()
+    return f"page:{nonce()}:{version()}:{digest}"
+
+
+def next_path(request) -> str:
+    """Where the language button returns to: this page, or only its path when its query string is
+    padded (the button sits on every page, so a 30 KB URL must not be written into each one)."""
+    path = request.get_full_path()
+    return path if len(path) <= MAX_NEXT_LENGTH else request.path
+
+
+def fill(shell: str, request: HttpRequest) -> str:
+    """The shell with this visitor's CSRF token and return path."""
+    return shell.replace(marker("csrf-token"), get_token(request)).replace(
+        marker("next-path"), escape(next_path(request))
+    )
+
+
+def cached_page(params: Iterable[str] | None = ()) -> Callable:
+    """Serve the decorated view's 200 pages from the shared cache to visitors without cookies of
+    their own (see the module's docstring). ``params``: the query parameters the page depends on
+    (None: it depends on none, and any query string shares the page)."""
+    params = None if params is None else tuple(params)
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not shell_allowed(request):
+                return view(request, *args, **kwargs)
+            key = _key(request, params)
+            stored = cache.get(key) if key else None
+            if stored is None:
+                request._rendering_shell = True
+                try:
+                    response = view(request, *args, **kwargs)
+                    if hasattr(response, "render") and not response.is_rendered:
+                        response.render()
+                finally:
+                    request._rendering_shell = False
+                if not _storable(response):
+                    return _filled(response, request)
+                stored = (response.content.decode(response.charset), response["Content-Type"])
+                if key:
+                    cache.set(key, stored, SECONDS)
+            content, content_type = stored
+            return HttpResponse(fill(content, request), content_type=content_type)
+
+        return wrapper
+
+    return decorator
+
+
+def _storable(response) -> bool:
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies  # the view set something for this visitor
+        and response.get("Content-Type", "").startswith("text/html")
+    )
+
+
+def _filled(response, request: HttpRequest):
+    """A response the view rendered with markers but that is not stored (a redirect, an error page,
+    a cookie set): its markers are filled all the same."""
+    if not response.streaming and response.get("Content-Type", "").startswith("text/html"):
+        response.content = fill(response.content.decode(response.charset), request)
+    return response
