@@ -122,6 +122,7 @@ bench: install compilemessages
 	$(BIN)/python bench/stamps.py
 	$(BIN)/python bench/trace_page.py
 	$(OPENSEARCH) start >/dev/null && $(BIN)/python bench/search.py
+	$(BIN)/python bench/catalogue_scale.py
 	$(BIN)/python bench/checkout.py
 	$(BIN)/python bench/faults.py
 
