@@ -3,24 +3,37 @@
 from django.utils import timezone
 
 from catalogue.selectors import product_cards
+from search.models import ProductEntry
 from sellers.models import Stall
 
 SECTION_SIZE = 8
 
 
 def home_sections(*, communes) -> dict:
-    """``communes``: the storefront's, or None on the platform's own site (every commune)."""
-    products = product_cards(communes=communes)
-    month = timezone.localdate().month
+    """``communes``: the storefront's, or None on the platform's own site (every commune).
+
+    Each section's products are picked from the search index table (public products of verified
+    stalls, an index for each order), then read as cards in one go."""
+    entries = ProductEntry.objects.all()
     stalls = Stall.objects.verified()
     if communes is not None:
+        entries = entries.filter(communes__overlap=[commune.code for commune in communes])
         stalls = stalls.filter(commune__in=communes)
+    month = timezone.localdate().month
+    sections = {
+        "featured_products": entries.filter(is_featured=True).order_by("title", "product_id"),
+        "in_season_products": entries.filter(season_months__contains=[month]).order_by("title", "product_id"),
+        "newest_products": entries.order_by("-created", "title", "product_id"),
+    }
+    picked = {
+        name: list(section.values_list("product_id", flat=True)[:SECTION_SIZE])
+        for name, section in sections.items()
+    }
+    cards = product_cards().in_bulk({pk for ids in picked.values() for pk in ids})
     return {
         "storefront_communes": communes,
         "stalls": stalls.select_related("partner", "commune", "page").order_by(
             "commune__name", "partner__name"
         ),
-        "featured_products": products.filter(is_featured=True).order_by("title")[:SECTION_SIZE],
-        "in_season_products": products.in_season(month).order_by("title")[:SECTION_SIZE],
-        "newest_products": products.order_by("-date_created", "-pk")[:SECTION_SIZE],
+        **{name: [cards[pk] for pk in ids if pk in cards] for name, ids in picked.items()},
     }

@@ -41,6 +41,7 @@ class ProductEntry(models.Model):
             GinIndex(fields=["document"], name="search_entry_document"),
             GinIndex(fields=["communes"], name="search_entry_communes"),
             GinIndex(fields=["categories"], name="search_entry_categories"),
+            GinIndex(fields=["season_months"], name="search_entry_season"),  # "in season now"
             # One per sort (DatabaseBackend._order), so that a list's first page is an index scan.
             models.Index(
                 F("is_featured").desc(),

@@ -47,10 +47,11 @@ server = make_server("127.0.0.1", 0, get_wsgi_application(), handler_class=Quiet
 threading.Thread(target=server.serve_forever, daemon=True).start()
 
 
-def answer(path):
+def answer(path, headers=None):
     started = time.monotonic()
+    request = urllib.request.Request(f"http://127.0.0.1:{server.server_port}{path}", headers=headers or {})
     try:
-        response = urllib.request.urlopen(f"http://127.0.0.1:{server.server_port}{path}", timeout=60)
+        response = urllib.request.urlopen(request, timeout=60)
     except urllib.error.HTTPError as error:
         response = error
     body = response.read().decode()
@@ -327,29 +328,33 @@ def test_the_site_recovers_by_itself_after_a_restart_and_an_outage(pool_size):
         """
         import psycopg
 
-        first = answer("/shop/catalogue/")
+        # A visitor with a session: the page is read from the database (never a cached page).
+        session = {"Cookie": "sessionid=someone"}
+        first = answer("/shop/catalogue/", session)
+        cached = answer("/shop/catalogue/")  # a visitor without cookies: now in the page cache
         # What a PostgreSQL restart does to the app's open connections: the server ends them.
         with psycopg.connect(os.environ["ADMIN_URL"], autocommit=True) as admin:
             ended = admin.execute(
                 "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = %s",
                 [os.environ["APPLICATION"]],
             ).fetchone()[0]
-        after_restart = answer("/shop/catalogue/")
+        after_restart = answer("/shop/catalogue/", session)
         # Then the server away for a while, and back.
         proxy.down()
-        down = answer("/shop/catalogue/")
+        down = answer("/shop/catalogue/", session)
+        cached_while_down = answer("/shop/catalogue/")
         healthz = answer("/healthz")
         proxy.up()
         up_at = time.monotonic()
         recovered_after = None
         while time.monotonic() - up_at < 40:
-            if answer("/shop/catalogue/")["status"] == 200:
+            if answer("/shop/catalogue/", session)["status"] == 200:
                 recovered_after = round(time.monotonic() - up_at, 2)
                 break
             time.sleep(0.2)
         report(
-            first=first, ended=ended, after_restart=after_restart, down=down, healthz=healthz,
-            recovered_after=recovered_after,
+            first=first, cached=cached, ended=ended, after_restart=after_restart, down=down,
+            cached_while_down=cached_while_down, healthz=healthz, recovered_after=recovered_after,
         )
         """,
         before=PROXY,
@@ -365,6 +370,8 @@ def test_the_site_recovers_by_itself_after_a_restart_and_an_outage(pool_size):
     assert found["ended"] >= 1
     assert found["after_restart"]["status"] == 200, found["after_restart"]
     assert_try_again_page(found["down"])
+    # A page in the cache needs no database: visitors without cookies still browse it.
+    assert found["cached"]["status"] == 200 and found["cached_while_down"]["status"] == 200
     assert found["healthz"]["status"] == 200
     # without a pool at once; a pool's retries back off, but never past a few seconds (RECONNECT_SECONDS)
     assert found["recovered_after"] is not None and found["recovered_after"] < 12

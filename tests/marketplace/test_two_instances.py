@@ -197,7 +197,7 @@ def cards(page: str) -> list[str]:
     return re.findall(r'<h3><a href="[^"]+">([^<]+)</a></h3>', page)
 
 
-def test_a_price_change_and_a_suspension_are_on_the_next_list_page_of_every_process(instances, make_storefront):
+def test_a_price_change_and_a_suspension_are_on_the_next_list_of_every_process(instances, make_storefront):
     a, b, _engine, index = instances
     make_storefront()
     _seller, lan = seller_with_stall(partner__name="Vườn cô Lan")

@@ -36,7 +36,7 @@ def test_new_stall_is_a_draft_with_its_partner_and_audit(client, make_storefront
 
 
 def test_unverified_stall_products_stay_off_the_storefront_until_the_commune_verifies(
-    client, make_storefront
+    client, make_storefront, committed
 ):
     # given a household whose stall and product are ready, in Lục Ngạn
     commune = CommuneFactory(name="Xã Lục Ngạn")
@@ -52,7 +52,8 @@ def test_unverified_stall_products_stay_off_the_storefront_until_the_commune_ver
     client.force_login(seller)
     client.post(f"/ban-hang/gian-hang/{stall.pk}/gui-duyet/")
     client.force_login(staff)
-    response = client.post(f"/ban-hang/xa/{stall.pk}/verify/", follow=True)
+    with committed():  # and it commits: its products are indexed
+        response = client.post(f"/ban-hang/xa/{stall.pk}/verify/", follow=True)
 
     # then the product is on the commune's home page, and the stall has its page under it
     assert "đã được duyệt" in response.content.decode()
@@ -101,16 +102,18 @@ def test_staff_of_another_commune_is_refused_by_the_service_too():
         services.stall_verify(stall=stall, staff=other_staff)
 
 
-def test_suspending_a_verified_stall_takes_its_products_off(client, make_storefront):
+def test_suspending_a_verified_stall_takes_its_products_off(client, make_storefront, committed):
     commune = CommuneFactory()
     make_storefront(communes=[commune])
     _, stall = seller_with_stall(commune=commune, status=Stall.Status.SUBMITTED)
     make_product(stall=stall, title="Mật ong hoa vải")
     staff = commune_member(commune=commune, role="commune_staff")
-    services.stall_verify(stall=stall, staff=staff)
+    with committed():  # its products are indexed once it commits
+        services.stall_verify(stall=stall, staff=staff)
     assert "Mật ong hoa vải" in client.get("/").content.decode()
 
-    services.stall_reject(stall=stall, staff=staff, reason="Bán hàng không rõ nguồn gốc.")
+    with committed():
+        services.stall_reject(stall=stall, staff=staff, reason="Bán hàng không rõ nguồn gốc.")
 
     assert "Mật ong hoa vải" not in client.get("/").content.decode()
     stall.refresh_from_db()
