@@ -653,8 +653,8 @@ def project_pages(stock_urls: dict | None) -> dict:
     for category in Category.objects.all():
         count = visible.filter(categories__in=category.get_descendants_and_self()).distinct().count()
         stock_base = stock_categories.get(category.full_name, {}).get("url")
-        if count and stock_base:
-            project, stock = sorted_pages(category.get_absolute_url(), stock_base, count)
+        if count and (stock_base or stock_urls is None):
+            project, stock = sorted_pages(category.get_absolute_url(), stock_base or "", count)
             project_spread += project
             stock_spread += stock
     pair("category_spread", project_spread, stock_spread)
@@ -717,6 +717,8 @@ def search_texts() -> list[str]:
 
 
 def wrk(base: str, paths: list[str], *, host: str, name: str, args) -> dict:
+    if not paths:
+        return {"error": "no URLs to load"}
     listing = WORK / "paths" / f"{name}.txt"
     listing.parent.mkdir(parents=True, exist_ok=True)
     listing.write_text("\n".join(paths) + "\n")
