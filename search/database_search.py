@@ -9,6 +9,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 
 from search import text
+from search.facet_keys import facet_keys, facet_rows, key_range
 from search.models import ProductEntry, SearchWord
 from search.requests import FACETS, PRICE_RANGES, SUGGESTIONS, FacetValue, SearchRequest, SearchResult
 
@@ -137,19 +138,21 @@ class DatabaseBackend:
         return sql or "TRUE", list(params)
 
     def _count(self, entries, chosen: dict[str, Q], selected: dict[str, list[str]]):
-        """The total and every facet's counts in one statement: the matching entries are read once
-        (a materialized CTE), each facet counted under the other facets' choices."""
+        """The total and every facet's counts in one statement (see ``_count_sql``)."""
         sql, params = self._count_sql(entries, chosen)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
-        return self._facet_counts(rows, selected)
+        return self._facet_counts(facet_rows(rows, chosen), selected)
 
     def _count_sql(self, entries, chosen: dict[str, Q]) -> tuple[str, list]:
-        """The statement of ``_count`` and its parameters: one SELECT per facet, joined by UNION ALL."""
+        """The matching entries are read once (a materialized CTE) and their ``facet_keys`` counted in
+        one pass under every choice: the total and all facets nobody chose. A chosen facet is counted
+        again, its own keys only, under the other facets' choices (so that its other values show
+        what choosing them instead would give)."""
         table = ProductEntry._meta.db_table
-        columns = ["communes", "provinces", "categories", "certifications", "ocop_stars", "in_stock", "price"]
-        base_sql, base_params = entries.values(*columns).query.sql_with_params()
+        columns = ["facet_keys", "communes", "provinces", "categories", "certifications", "ocop_stars"]
+        base_sql, base_params = entries.values(*columns, "in_stock", "price").query.sql_with_params()
         parts, params = [], list(base_params)
 
         def where(excluded: str | None) -> str:
@@ -163,25 +166,15 @@ class DatabaseBackend:
 
         # Everything spliced into this SQL comes from this code (names, columns, compiled conditions);
         # every value is a parameter.
-        entry = f"base AS {table}"
-        parts.append(f"SELECT 'total', '', COUNT(*) FROM {entry} WHERE {where(None)}")  # noqa: S608
-        arrays = {"category": "categories", "province": "provinces", "commune": "communes"}
-        for name, column in {**arrays, "certification": "certifications"}.items():
-            values = f"{entry}, unnest({table}.{column}) AS value"
+        keys = f"SELECT unnest({table}.facet_keys) AS key FROM base AS {table}"  # noqa: S608
+        parts.append(f"SELECT '', key, COUNT(*) FROM ({keys} WHERE {where(None)}) s GROUP BY key")  # noqa: S608
+        for name in chosen:
+            low, high = key_range(name)
             condition = where(name)
-            parts.append(f"SELECT '{name}', value::text, COUNT(*) FROM {values} WHERE {condition} GROUP BY 2")  # noqa: S608
-        stars = f"ocop_stars IS NOT NULL AND {where('stars')}"
-        parts.append(f"SELECT 'stars', ocop_stars::text, COUNT(*) FROM {entry} WHERE {stars} GROUP BY 2")  # noqa: S608
-        stock = where("in_stock")
-        parts.append(f"SELECT 'in_stock', in_stock::text, COUNT(*) FROM {entry} WHERE {stock} GROUP BY 2")  # noqa: S608
-        buckets = ", ".join(
-            f"('{key}', {low or 0}, {high or 'NULL'})" for key, (low, high) in PRICE_RANGES.items()
-        )
-        priced = f"{entry}, (VALUES {buckets}) AS bucket(key, low, high)"
-        in_bucket = (
-            f"price >= bucket.low AND (bucket.high IS NULL OR price < bucket.high) AND {where('price')}"
-        )
-        parts.append(f"SELECT 'price', bucket.key, COUNT(*) FROM {priced} WHERE {in_bucket} GROUP BY 2")  # noqa: S608
+            parts.append(
+                f"SELECT '{name}', key, COUNT(*) FROM ({keys} WHERE {condition}) s "  # noqa: S608
+                f"WHERE key >= {low} AND key < {high} GROUP BY key"
+            )
         sql = f"WITH base AS MATERIALIZED ({base_sql}) " + " UNION ALL ".join(parts)  # noqa: S608
         return sql, params
 
@@ -258,6 +251,7 @@ class DatabaseBackend:
             is_featured=document["is_featured"],
             created=document["created"],
             suggestions=[document["title"], *document["stalls"]],
+            facet_keys=facet_keys(document),
         )
 
     def index(self, documents: list[dict]) -> None:

@@ -29,6 +29,8 @@ class ProductEntry(models.Model):
     is_featured = models.BooleanField(default=False)
     created = models.DateTimeField()
     suggestions = ArrayField(models.TextField(), default=list)
+    # Every facet value as one number (search/facet_keys.py): all facets counted in one pass.
+    facet_keys = ArrayField(models.BigIntegerField(), default=list)
     # Full-text search of the folded words ('simple': no stemming, no stop words; Vietnamese has neither).
     document = models.GeneratedField(
         expression=SearchVector("text_folded", config="simple"),

@@ -211,7 +211,15 @@ BANK_WEBHOOK_SECRET = os.environ.get("BANK_WEBHOOK_SECRET", "")
 # Without it each process keeps its own cache in memory.
 from ground.cache import cache_config  # noqa: E402
 
-CACHES = {"default": cache_config(os.environ.get("CACHE_URL", ""))}
+CACHES = {
+    "default": cache_config(os.environ.get("CACHE_URL", "")),
+    # Whole pages for visitors without cookies (ground/page_cache.py). PAGE_CACHE_URL gives them a Redis
+    # of their own (its memory full of pages then evicts pages only, never the default cache's rate
+    # limits and flags); else they share CACHE_URL's, under their own key prefix.
+    "pages": cache_config(
+        os.environ.get("PAGE_CACHE_URL") or os.environ.get("CACHE_URL", ""), key_prefix="pages"
+    ),
+}
 
 # Product search: an Elasticsearch 8/9 or OpenSearch 2/3 cluster (opensearch+http://..., elasticsearch+https://...,
 # or a plain http(s) URL whose product is detected), else PostgreSQL. SEARCH_INDEX is the alias searched.
