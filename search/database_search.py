@@ -151,8 +151,18 @@ class DatabaseBackend:
         again, its own keys only, under the other facets' choices (so that its other values show
         what choosing them instead would give)."""
         table = ProductEntry._meta.db_table
-        columns = ["facet_keys", "communes", "provinces", "categories", "certifications", "ocop_stars"]
-        base_sql, base_params = entries.values(*columns, "in_stock", "price").query.sql_with_params()
+        columns = ["facet_keys"]
+        if chosen:  # what the choices' conditions read
+            columns += [
+                "communes",
+                "provinces",
+                "categories",
+                "certifications",
+                "ocop_stars",
+                "in_stock",
+                "price",
+            ]
+        base_sql, base_params = entries.values(*columns).query.sql_with_params()
         parts, params = [], list(base_params)
 
         def where(excluded: str | None) -> str:
