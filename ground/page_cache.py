@@ -7,9 +7,11 @@ pages and storefront homes, rendered once into the shared cache and served from 
 - **Slots**: the few parts that differ per visitor (the CSRF token of the forms, the path the language
   button returns to) are markers in the cached shell, filled on the way out.
 - **Freshness**: the key holds the catalogue's version, a value in the shared cache that every change
-  to what these pages show replaces once its transaction commits (``invalidate_on``). A change is
-  visible on the next request of every process; pages whose inputs nobody announces (the header's
-  site name) are kept at most ``SECONDS``.
+  to what these pages show replaces, at once and again when its transaction commits
+  (``invalidate_on``). A key is computed before its page renders, so a page rendered from data older
+  than the latest change is stored under a version nobody asks for any more. A change is visible on
+  the next request of every process; what nobody announces (the header's site name) shows within
+  ``SECONDS``.
 """
 
 import functools

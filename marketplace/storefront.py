@@ -34,8 +34,6 @@ def home_sections(*, communes) -> dict:
     cards = product_cards().in_bulk({pk for ids in picked.values() for pk in ids})
     return {
         "storefront_communes": communes,
-        "stalls": stalls.select_related("partner", "commune").order_by(
-            "commune__name", "partner__name"
-        ),
+        "stalls": stalls.select_related("partner", "commune").order_by("commune__name", "partner__name"),
         **{name: [cards[pk] for pk in ids if pk in cards] for name, ids in picked.items()},
     }

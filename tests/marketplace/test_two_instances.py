@@ -94,7 +94,10 @@ def _shared(instances, settings):
     _a, _b, engine, index = instances
     engine.hanging = False
     settings.SEARCH_URL, settings.SEARCH_INDEX = OPENSEARCH_URL, index.alias
-    settings.CACHES = {"default": cache_config(CACHE_URL), "pages": cache_config(CACHE_URL, key_prefix="pages")}
+    settings.CACHES = {
+        "default": cache_config(CACHE_URL),
+        "pages": cache_config(CACHE_URL, key_prefix="pages"),
+    }
     redis.Redis.from_url(CACHE_URL).flushdb()
     # The database is emptied between tests: so is the index (its counts would hold earlier products).
     index.engine.call("delete_by_query", index=index.alias, body={"query": {"match_all": {}}}, refresh=True)
