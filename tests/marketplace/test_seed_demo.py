@@ -53,6 +53,7 @@ def test_seed_demo_is_idempotent_and_matches_the_domain(settings, tmp_path):
 
 def test_demo_storefront_renders(client):
     call_command("seed_demo", "--no-images")
+    call_command("search_index", "--rebuild")  # as make demo does next
 
     html = client.get("/", HTTP_HOST="127.0.0.1:8000").content.decode()
     luc_ngan = client.get("/", HTTP_HOST="lucngan.localhost:8000").content.decode()
