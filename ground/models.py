@@ -2,15 +2,12 @@ import functools
 
 from django.conf import settings
 from django.db import models
-from django.utils.decorators import method_decorator
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page, Site
-
-from ground.page_cache import cached_page
 
 
 @functools.cache
@@ -76,12 +73,6 @@ class HomePage(Page):
         if self.province_code:
             return list(Commune.objects.filter(province_code=self.province_code))
         return list(self.communes.all()) or None
-
-    @method_decorator(cached_page(params=None))
-    def serve(self, request, *args, **kwargs):
-        """Cached whole for visitors without cookies (ground.page_cache): a published change to any
-        page, and every catalogue change, renders it again."""
-        return super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
         site = Site.find_for_request(request)

@@ -4,9 +4,11 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.i18n import JavaScriptCatalog
 from wagtail import urls as wagtail_urls
+from wagtail import views as wagtail_views
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from ground.page_cache import cached_page
 from marketplace.checkout import views as checkout_views
 from marketplace.health import healthz, readyz
 from marketplace.orders import urls as order_urls
@@ -51,5 +53,9 @@ urlpatterns = [
 if settings.DEBUG or settings.SERVE_MEDIA_FILES:
     urlpatterns += [re_path(r"^media/(?P<path>.*)$", media)]
 
-# Wagtail's catch-all must stay last: it swallows every path after it.
-urlpatterns += [path("", include(wagtail_urls))]
+# Wagtail's catch-all must stay last: it swallows every path after it. Before it, each site's storefront
+# home ("/"), cached whole for visitors without cookies before Wagtail even looks the site up.
+urlpatterns += [
+    path("", cached_page(params=None)(wagtail_views.serve), {"path": ""}, name="storefront-home"),
+    path("", include(wagtail_urls)),
+]
