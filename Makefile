@@ -113,7 +113,8 @@ db-stop: install
 	$(BIN)/python -c "from marketplace.database import stop_embedded_server; stop_embedded_server()"
 
 ## bench: page weight, queries and server time per storefront page; stamps; trace page under load;
-## faults survived under a mixed load (its own PostgreSQL, Redis and OpenSearch)
+## the catalogue at 10k and 100k products beside stock Oscar; faults survived under a mixed load (its own
+## PostgreSQL, Redis and OpenSearch)
 bench: install compilemessages
 	@command -v wrk >/dev/null || { if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }

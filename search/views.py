@@ -1,5 +1,5 @@
-"""Product lists: the /shop/ catalogue and category pages, and /search/, all from the search backend
-(the engine when one is configured, else PostgreSQL's index table), cached whole for anonymous visitors."""
+"""Product lists: the /shop/ catalogue and category pages (PostgreSQL's search index table) and /search/
+(the engine when one is configured, else that table), cached whole for visitors without cookies."""
 
 from urllib.parse import urlencode
 
@@ -18,6 +18,7 @@ from ground.page_cache import cached_page
 from ground.tenancy import current_communes
 from search import text
 from search.backends import search_backend
+from search.database_search import DatabaseBackend
 from search.facets import LIST_SORT_LABELS, SORT_LABELS, Links, chosen_filters, facet_groups, labels
 from search.requests import FACETS, LIST_MAX_RESULTS, MAX_RESULTS, SearchRequest, SearchResult
 
@@ -25,9 +26,12 @@ Category = get_model("catalogue", "Category")
 
 
 class ProductListView(TemplateView):
-    """A list of the storefront's products, from the search backend (the engine, else PostgreSQL's
-    index table): its sort, its page and its count, which stops at LIST_MAX_RESULTS ("more than
-    10,000 products") instead of counting a province's whole catalogue on every page."""
+    """A list of the storefront's products from PostgreSQL's search index table, even when an engine
+    serves searches: one row per public product of a verified stall, written first by every reindex
+    (so as fresh as the engine, or fresher while it is away), with an index per sort, so that a page is
+    the first rows of an index scan; faster than asking the engine (36 vs 53 ms a page at 100,000
+    products, bench/catalogue_scale.py). Its count stops at LIST_MAX_RESULTS ("more than 10,000
+    products") instead of counting a province's whole catalogue on every page."""
 
     filters: dict[str, list[str]] = {}
 
@@ -42,7 +46,7 @@ class ProductListView(TemplateView):
             facets=False,
             max_results=LIST_MAX_RESULTS,
         )
-        result = _search(request)
+        result = _search(request, DatabaseBackend())
         links = Links(params, kept=("sort",))  # what the page reads (and its cache key holds)
         pages = result.pages(request)
         return super().get_context_data(
@@ -162,12 +166,13 @@ def suggest(request):
     return response
 
 
-def _search(request: SearchRequest) -> SearchResult:
+def _search(request: SearchRequest, backend=None) -> SearchResult:
     """The page asked for, or the last page when it is past the end (a link kept from a longer list)."""
-    result = search_backend().search(request)
+    backend = backend or search_backend()
+    result = backend.search(request)
     if request.page > result.pages(request) and result.total:
         request.page = result.pages(request)
-        result = search_backend().search(request)
+        result = backend.search(request)
     return result
 
 
