@@ -19,6 +19,7 @@ import hashlib
 import uuid
 import zlib
 from collections.abc import Callable, Iterable
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import caches
@@ -58,9 +59,9 @@ def shell_allowed(request: HttpRequest) -> bool:
 
 
 def page_store():
-    """The ``pages`` cache when configured (PAGE_CACHE_URL: a Redis of its own, so that a flood of
-    distinct pages evicts pages, never the rate limits and flags of the ``default`` cache), else
-    ``default``."""
+    """The ``pages`` cache of the settings (on PAGE_CACHE_URL, a Redis of its own, a flood of distinct
+    pages evicts pages, never the rate limits and flags of the ``default`` cache), or ``default`` where
+    the settings name none (the tests')."""
     return caches["pages" if "pages" in settings.CACHES else "default"]
 
 
@@ -113,7 +114,11 @@ def invalidate_on(models: Iterable, *, many_to_many: Iterable = ()) -> None:
 def shell_context(request: HttpRequest) -> dict:
     """A context processor (the last one): while a shell renders, the per-visitor parts are markers."""
     if getattr(request, "_rendering_shell", False):
-        return {"csrf_token": marker("csrf-token"), "language_next": marker("next-path")}
+        return {
+            "csrf_token": marker("csrf-token"),
+            "language_next": marker("next-path"),
+            "CSP_NONCE": marker("csp-nonce"),  # this response's own, so an inline script would run
+        }
     return {}
 
 
@@ -122,12 +127,13 @@ def _key(request: HttpRequest, params: tuple[str, ...] | None) -> str | None:
     reads (others, such as a campaign's tracking tags, share the page). None: not to be stored."""
     if params is None:
         query = ""
-    else:
-        pairs = sorted((name, value) for name in params for value in request.GET.getlist(name))
-        query = "&".join(f"{name}={value}" for name, value in pairs)
+    else:  # encoded (a value holding "&sort=" stays one value) and in the request's order (the view
+        # reads a repeated parameter's last value)
+        query = urlencode([(name, value) for name in sorted(params) for value in request.GET.getlist(name)])
     if len(query) > MAX_KEY_QUERY:
         return None
-    page = f"{request.get_host()}\n{get_language()}\n{request.path}\n{query}"
+    # The host as ALLOWED_HOSTS matched it, whatever its case.
+    page = f"{request.get_host().lower()}\n{get_language()}\n{request.path}\n{query}"
     digest = hashlib.sha256(page.encode()).hexdigest()
     return f"page:{nonce()}:{version()}:{digest}"
 
@@ -140,10 +146,13 @@ def next_path(request) -> str:
 
 
 def fill(shell: str, request: HttpRequest) -> str:
-    """The shell with this visitor's CSRF token and return path."""
-    return shell.replace(marker("csrf-token"), get_token(request)).replace(
-        marker("next-path"), escape(next_path(request))
-    )
+    """The shell with this visitor's CSRF token, return path and this response's CSP nonce."""
+    html = shell.replace(marker("csrf-token"), get_token(request))
+    html = html.replace(marker("next-path"), escape(next_path(request)))
+    nonce_marker = marker("csp-nonce")
+    if nonce_marker in html:  # read only when used: reading it puts the nonce in the CSP header
+        html = html.replace(nonce_marker, str(getattr(request, "csp_nonce", "")))
+    return html
 
 
 def cached_page(params: Iterable[str] | None = ()) -> Callable:
@@ -155,7 +164,7 @@ def cached_page(params: Iterable[str] | None = ()) -> Callable:
     def decorator(view):
         @functools.wraps(view)
         def wrapper(request, *args, **kwargs):
-            if not shell_allowed(request):
+            if not settings.PAGE_CACHE or not shell_allowed(request):
                 return view(request, *args, **kwargs)
             key = _key(request, params)
             stored = page_store().get(key) if key else None

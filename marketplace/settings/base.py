@@ -220,6 +220,9 @@ CACHES = {
         os.environ.get("PAGE_CACHE_URL") or os.environ.get("CACHE_URL", ""), key_prefix="pages"
     ),
 }
+# Whole pages are cached only in a cache every process shares: in each process's own memory, a change
+# saved by another process (the search worker's reindex, another gunicorn worker) would not renew them.
+PAGE_CACHE = bool(os.environ.get("PAGE_CACHE_URL") or os.environ.get("CACHE_URL"))
 
 # Product search: an Elasticsearch 8/9 or OpenSearch 2/3 cluster (opensearch+http://..., elasticsearch+https://...,
 # or a plain http(s) URL whose product is detected), else PostgreSQL. SEARCH_INDEX is the alias searched.

@@ -4,6 +4,7 @@ without cookies gets it from the cache, a count that stops, and pages past the e
 
 import re
 from decimal import Decimal
+from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
@@ -163,3 +164,29 @@ def test_a_padded_query_string_is_rendered_but_never_stored(client, catalogue):
     first, _html, _sql = queries(client, padded)
     again, _html, _sql = queries(client, padded)
     assert first > 0 and again > 0  # each rendered: such a URL fills no cache entry
+
+
+def test_a_crafted_query_string_cannot_stand_in_for_another_page(client, catalogue):
+    dearest = "/shop/catalogue/?page=1&sort=-price"
+    # A value holding "&sort=-price" is one value (page), not the sort: its page is not the sorted one.
+    queries(client, "/shop/catalogue/?" + urlencode({"page": "1&sort=-price"}))
+    _count, html, _sql = queries(client, dearest)
+    assert _prices(html) == sorted(_prices(html), reverse=True)
+    # A repeated parameter: the view reads its last value, and so does the page's key.
+    queries(client, "/shop/catalogue/?sort=-price&sort=price")
+    _count, html, _sql = queries(client, "/shop/catalogue/?sort=price&sort=-price")
+    assert _prices(html) == sorted(_prices(html), reverse=True)
+
+
+def test_the_host_in_another_case_is_the_same_page(client, catalogue):
+    queries(client, "/shop/catalogue/")
+    with CaptureQueriesContext(connection) as captured:
+        client.get("/shop/catalogue/", HTTP_HOST="TESTSERVER")
+    assert len(captured) == 0
+
+
+def test_a_page_from_the_cache_carries_this_responses_csp_nonce(client, catalogue):
+    queries(client, "/shop/catalogue/")
+    response = client.get("/shop/catalogue/")
+    nonce = re.search(r'nonce="([^"]+)"', response.content.decode()).group(1)
+    assert f"'nonce-{nonce}'" in response["Content-Security-Policy"]
