@@ -48,19 +48,11 @@ class ProductListView(TemplateView):
         )
         result = _search(request, DatabaseBackend())
         links = Links(params, kept=("sort",))  # what the page reads (and its cache key holds)
-        pages = result.pages(request)
         return super().get_context_data(
             products=_cards_in_order(result.product_ids),
             total=result.total,
             more=result.more,
-            sorts=[
-                {"label": label, "url": links.set("sort", key), "selected": key == request.sort}
-                for key, label in LIST_SORT_LABELS
-            ],
-            page=request.page,
-            pages=pages,
-            previous_url=links.set("page", request.page - 1) if request.page > 1 else "",
-            next_url=links.set("page", request.page + 1) if request.page < pages else "",
+            **_sorts_and_pages(links, request, result, LIST_SORT_LABELS),
             **kwargs,
         )
 
@@ -118,7 +110,6 @@ class ProductSearchView(TemplateView):
             return context
         result = _search(request)
         links = Links(params)
-        pages = result.pages(request)
         seen = {name: {value.value for value in values} for name, values in result.facets.items()}
         for name, chosen in request.filters.items():
             seen.setdefault(name, set()).update(chosen)
@@ -133,14 +124,7 @@ class ProductSearchView(TemplateView):
                 {"label": label, "url": links.toggle(name, value)}
                 for name, value, label in chosen_filters(request.filters, named)
             ],
-            "sorts": [
-                {"label": label, "url": links.set("sort", key), "selected": key == request.sort}
-                for key, label in SORT_LABELS
-            ],
-            "page": request.page,
-            "pages": pages,
-            "previous_url": links.set("page", request.page - 1) if request.page > 1 else "",
-            "next_url": links.set("page", request.page + 1) if request.page < pages else "",
+            **_sorts_and_pages(links, request, result, SORT_LABELS),
             "deep": request.page == request.max_page and result.total > MAX_RESULTS,
         }
 
@@ -164,6 +148,22 @@ def suggest(request):
     )
     patch_cache_control(response, public=True, max_age=60)
     return response
+
+
+def _sorts_and_pages(links: Links, request: SearchRequest, result: SearchResult, sort_labels) -> dict:
+    """The sort links and the pagination of a list or search page (frontend/partials/sorts.html and
+    pagination.html)."""
+    pages = result.pages(request)
+    return {
+        "sorts": [
+            {"label": label, "url": links.set("sort", key), "selected": key == request.sort}
+            for key, label in sort_labels
+        ],
+        "page": request.page,
+        "pages": pages,
+        "previous_url": links.set("page", request.page - 1) if request.page > 1 else "",
+        "next_url": links.set("page", request.page + 1) if request.page < pages else "",
+    }
 
 
 def _search(request: SearchRequest, backend=None) -> SearchResult:
