@@ -5,6 +5,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ImproperlyConfigured
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import LPad
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from oscar.apps.catalogue.abstract_models import AbstractProduct
@@ -14,7 +15,16 @@ from catalogue.ocop import OCOP_STAR_CHOICES, Unit, season_label
 from ground.gs1 import validate_gtin
 
 
+def gtin14_expression():
+    """A product's GTIN as the 14 digits of a Digital Link (left-padded with zeros)."""
+    return LPad("gtin", 14, models.Value("0"))
+
+
 class ProductQuerySet(OscarProductQuerySet):
+    def with_gtin(self, gtin14: str):
+        """The product of a Digital Link's GTIN-14 (uses the unique index on the padded GTIN)."""
+        return self.exclude(gtin="").alias(gtin14=gtin14_expression()).filter(gtin14=gtin14)
+
     def in_season(self, month: int | None = None):
         month = month or timezone.localdate().month
         return self.filter(season_months__contains=[month])
@@ -49,6 +59,18 @@ class Product(AbstractProduct):
     )
 
     objects = ProductQuerySet.as_manager()
+
+    class Meta(AbstractProduct.Meta):
+        constraints = [
+            # One product per GTIN, however many digits it was typed with (8 to 14): the resolver looks
+            # /01/{GTIN-14} up through this index (see gtin14_expression).
+            models.UniqueConstraint(
+                gtin14_expression(),
+                condition=~models.Q(gtin=""),
+                name="unique_product_gtin14",
+                violation_error_message=_("Another product already has this GTIN."),
+            )
+        ]
 
     def get_missing_image(self):
         """Oscar symlinks its placeholder into MEDIA_ROOT on first use, and raises when two requests

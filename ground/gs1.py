@@ -10,7 +10,11 @@ Products without a GTIN (most households have none) use ``https://{host}/t/{seri
 import re
 import secrets
 from dataclasses import dataclass
+from urllib.parse import parse_qsl, quote, unquote, urlencode
 
+from biip import BiipException
+from biip.gs1_application_identifiers import GS1ApplicationIdentifier
+from biip.gs1_digital_link_uris import GS1DigitalLinkURI
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -32,7 +36,7 @@ def gtin_check_digit(body: str) -> int:
 def normalize_gtin(value: str) -> str:
     """A GTIN-8/12/13/14 as GTIN-14, or a ValidationError naming what is wrong."""
     digits = (value or "").strip().replace(" ", "")
-    if not digits.isdigit() or len(digits) not in (8, 12, 13, 14):
+    if not (digits.isascii() and digits.isdigit()) or len(digits) not in (8, 12, 13, 14):
         raise ValidationError(_("A GTIN has 8, 12, 13 or 14 digits."), code="gtin_format")
     if gtin_check_digit(digits[:-1]) != int(digits[-1]):
         raise ValidationError(
@@ -82,17 +86,127 @@ def stamp_url(*, base_url: str, serial: str, gtin: str = "", lot: str = "") -> s
     return f"{base_url}/t/{serial}"
 
 
+# Digital Link URI syntax (GS1 DL 1.4, section 4): the qualifiers of a GTIN, in this order, each once.
+GTIN_QUALIFIERS = ("22", "10", "21", "235")
+# The longest URI we read: a full stamp URI is about 70 characters; data attributes add a few dozen.
+MAX_URI_LENGTH = 1024
+
+
+class InvalidLink(ValueError):
+    """A URI that is not a GS1 Digital Link (HTTP 400). ``reason`` is for people, ``detail`` for tools."""
+
+    def __init__(self, reason, detail: str = ""):
+        super().__init__(str(reason))
+        self.reason = reason
+        self.detail = detail
+
+
 @dataclass(frozen=True)
 class DigitalLink:
+    """A parsed GS1 Digital Link with a GTIN as primary key. Values are as sent (percent-decoded)."""
+
     gtin: str
-    lot: str
-    serial: str
+    cpv: str = ""  # AI 22, consumer product variant
+    lot: str = ""  # AI 10
+    serial: str = ""  # AI 21
+    attributes: tuple[tuple[str, str], ...] = ()  # data attributes of the query string (AI, value)
+
+    @property
+    def product_path(self) -> str:
+        return f"/01/{self.gtin}"
+
+    @property
+    def lot_path(self) -> str:
+        return f"/01/{self.gtin}/10/{quote(self.lot, safe='')}"
+
+    @property
+    def path(self) -> str:
+        """The canonical path: every qualifier sent, in the standard's order, percent-encoded."""
+        values = {"22": self.cpv, "10": self.lot, "21": self.serial}
+        return self.product_path + "".join(
+            f"/{ai}/{quote(value, safe='')}" for ai, value in values.items() if value
+        )
 
 
-def parse_digital_link(gtin: str, lot: str, serial: str) -> DigitalLink:
-    """The path parts of a Digital Link, validated; ValidationError for a malformed URI (HTTP 400)."""
-    gtin14 = normalize_gtin(gtin)
-    for value in (lot, serial):
-        if not value or len(value) > 20 or not set(value) <= GS1_CHARSET_82:
-            raise ValidationError(_("This is not a valid GS1 Digital Link."), code="malformed")
-    return DigitalLink(gtin=gtin14, lot=lot, serial=serial)
+def parse_link(path: str, query: str = "") -> DigitalLink:
+    """A GS1 Digital Link URI's path (still percent-encoded, as it came over the wire) and query
+    string, checked with biip plus what biip leaves to the caller: the GTIN's 14 digits and check
+    digit, repeated or empty keys, key qualifiers in the query, unknown AIs, control characters.
+    One trailing slash is tolerated. Raises InvalidLink with the reason."""
+    if len(path) + len(query) > MAX_URI_LENGTH:
+        raise InvalidLink(_("This link is too long to be a stamp's link."))
+    if path.endswith("/") and len(path) > 1:
+        path = path[:-1]
+    segments = path.lstrip("/").split("/")
+    if len(segments) < 2 or segments[0] != "01":
+        raise InvalidLink(_("A GS1 Digital Link starts with /01/ and the product's GTIN."))
+    try:
+        values = [unquote(segment, errors="strict") for segment in segments]
+    except UnicodeDecodeError as error:
+        raise InvalidLink(_("This link contains characters that a GS1 Digital Link cannot hold.")) from error
+    if any(not value.isascii() or not value.isprintable() for value in values):
+        raise InvalidLink(_("This link contains characters that a GS1 Digital Link cannot hold."))
+    if not values[1].isdigit() or len(values[1]) != 14:
+        raise InvalidLink(_("The GTIN in a GS1 Digital Link has 14 digits."), values[1])
+    if gtin_check_digit(values[1][:-1]) != int(values[1][-1]):
+        raise InvalidLink(
+            _("The last digit of this GTIN is wrong: it should be %(digit)s.")
+            % {"digit": gtin_check_digit(values[1][:-1])},
+            values[1],
+        )
+    if len(values) % 2 or any(not value for value in values):
+        raise InvalidLink(_("Every key in a GS1 Digital Link needs a value."))
+    attributes = _data_attributes(query)
+    keys = [*values[0::2], *(ai for ai, _value in attributes)]
+    if len(set(keys)) != len(keys):
+        raise InvalidLink(_("A key appears twice in this link."))
+    try:
+        parsed = GS1DigitalLinkURI.parse(
+            "https://resolver.invalid/"
+            + "/".join(quote(value, safe="") for value in values)
+            + ("?" + urlencode(attributes) if attributes else "")
+        )
+    except (BiipException, ValueError) as error:  # biip's messages are in English, for tools
+        raise InvalidLink(_("This is not a valid GS1 Digital Link."), str(error)) from error
+    found = {element.ai.ai: element.value for element in parsed.element_strings}
+    return DigitalLink(
+        gtin=found["01"],
+        cpv=found.get("22", ""),
+        lot=found.get("10", ""),
+        serial=found.get("21", ""),
+        attributes=tuple(attributes),
+    )
+
+
+def _data_attributes(query: str) -> list[tuple[str, str]]:
+    """The query string's AIs (all-digit keys). Other keys (linkType, context, utm_source...) belong to
+    the resolver and are not the identifier's."""
+    try:
+        pairs = parse_qsl(
+            query, keep_blank_values=True, strict_parsing=False, errors="strict", max_num_fields=50
+        )
+    except ValueError as error:
+        raise InvalidLink(_("This link's query string cannot be read."), str(error)) from error
+    attributes = []
+    for key, value in pairs:
+        if not key.isdigit():
+            continue
+        if key == "01" or key in GTIN_QUALIFIERS:
+            raise InvalidLink(_("The key %(ai)s belongs in the link's path, not after '?'.") % {"ai": key})
+        try:
+            known = GS1ApplicationIdentifier.extract(key).ai == key
+        except BiipException:
+            known = False
+        if not known:
+            raise InvalidLink(_("%(ai)s is not a GS1 Application Identifier.") % {"ai": key})
+        if not value:
+            raise InvalidLink(_("Every key in a GS1 Digital Link needs a value."))
+        if not value.isascii() or not value.isprintable():
+            raise InvalidLink(_("This link contains characters that a GS1 Digital Link cannot hold."))
+        attributes.append((key, value))
+    return attributes
+
+
+def serial_lookup_form(serial: str) -> str:
+    """How we look a serial up: Crockford base 32 reads I and L as 1 and O as 0, in any case."""
+    return serial.upper().translate(str.maketrans("ILO", "110"))
