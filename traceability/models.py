@@ -166,7 +166,22 @@ class LotEvent(models.Model):
 
     @property
     def epcis_business_step(self) -> str:
-        return f"https://ref.gs1.org/cbv/BizStep-{self.step}"
+        return f"https://ref.gs1.org/cbv/BizStep-{CBV_STEPS[self.step][0]}"
+
+
+# Our steps as CBV 2.0 business steps, with the disposition each leaves the lot in.
+CBV_STEPS = {
+    LotEvent.Step.COMMISSIONING: ("commissioning", "active"),
+    # CBV 2.0 has no "sorting" (ref.gs1.org/cbv/BizStep-sorting does not exist): grading a harvest is
+    # checking it against a standard, the CBV's "inspecting".
+    LotEvent.Step.SORTING: ("inspecting", "in_progress"),
+    LotEvent.Step.PACKING: ("packing", "in_progress"),
+    LotEvent.Step.SHIPPING: ("shipping", "in_transit"),
+    LotEvent.Step.RECEIVING: ("receiving", "in_progress"),
+    # "On sale": the lot is on the shelf and sold package by package, so "sellable_accessible" rather
+    # than "retail_sold".
+    LotEvent.Step.RETAIL_SELLING: ("retail_selling", "sellable_accessible"),
+}
 
 
 def stamp_sheet_name(run, filename: str) -> str:
