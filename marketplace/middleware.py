@@ -14,11 +14,15 @@ class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
 
     Django's LocaleMiddleware would follow the browser's Accept-Language, and many phones
     in Vietnam are set to English: our users still expect the market in Vietnamese.
+    A link may name its language with ``?hl=en`` (the GS1 resolver's English links do): that page is
+    in that language, and the visitor's choice is not changed.
     """
 
     def process_request(self, request):
-        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         supported = {code for code, _name in settings.LANGUAGES}
+        chosen = request.GET.get("hl")
+        if chosen not in supported:
+            chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         language = chosen if chosen in supported else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()

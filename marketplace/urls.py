@@ -14,6 +14,8 @@ from marketplace.health import healthz, readyz
 from marketplace.orders import urls as order_urls
 from marketplace.views import media, security_txt
 from sellers import urls as seller_urls
+from traceability import epcis_views as epcis_api
+from traceability import resolver
 from traceability import urls as desk_urls
 from traceability import views as trace_views
 
@@ -41,13 +43,16 @@ urlpatterns = [
     path("shop/", include(apps.get_app_config("oscar").urls[0])),
     path("search/", apps.get_app_config("search").urls),
     path("ban-hang/", include(seller_area)),
-    # GS1 Digital Link resolver: stamp QR codes lead here.
-    re_path(
-        r"^01/(?P<gtin>[^/]+)/10/(?P<lot>[^/]+)/21/(?P<serial>[^/]+)/?$",
-        trace_views.digital_link,
-        name="trace",
-    ),
-    re_path(r"^[tT]/(?P<serial>[^/]+)/?$", trace_views.short_link, name="trace-short"),
+    # The GS1 resolver: stamp QR codes lead here. Every path under /01/ is its (a malformed one is a 400,
+    # never Django's slash redirect); products without a GTIN have /t/{serial}.
+    re_path(r"^01/(?P<rest>(?s:.*))\Z", resolver.digital_link, name="trace"),
+    re_path(r"^[tT]/(?P<serial>[^/]+)/?$", resolver.short_link, name="trace-short"),
+    path("epcis/lots/<str:gtin>/<str:lot>", epcis_api.lot_document, name="epcis-lot"),
+    path("epcis/events", epcis_api.events, name="epcis-events"),
+    path(".well-known/gs1resolver", resolver.description, name="gs1-resolver-description"),
+    path("truy-xuat/tem/<str:serial>/", trace_views.stamp_page, name="trace-stamp"),
+    path("truy-xuat/lo/<str:gtin>/<str:code>/", trace_views.lot_page, name="trace-lot"),
+    path("truy-xuat/sp/<str:gtin>/", trace_views.product_page, name="trace-product"),
 ]
 
 if settings.DEBUG or settings.SERVE_MEDIA_FILES:

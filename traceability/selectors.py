@@ -157,22 +157,11 @@ def trace_record(stamp: Stamp, counts: ScanCounts | None = None) -> dict:
     """Everything the trace page shows (Circular 02/2024/TT-BKHCN minimum data), as plain data.
     The lot's part (events, plots, certifications) is read lazily: the page caches it per lot."""
     lot = stamp.lot
-    product = lot.product
-    owner = lot.owner
     if counts is None:
         counts = ScanCounts(stamp.scan_count, stamp.first_scanned_at, *places_of(stamp.pk, stamp.scan_count))
     return {
+        **lot_record(lot),
         "stamp": stamp,
-        "lot": lot,
-        "product": product,
-        "producer": owner,
-        "plots": lot.plots.all(),
-        "events": LotEvent.objects.filter(lot=lot)
-        .select_related("recorded_by")
-        .order_by("occurred_at", "pk"),
-        "certifications": Certification.objects.filter(
-            Q(product=product) | Q(product__isnull=True, holder=owner)
-        ).order_by("kind"),
         "counts": counts,
         "networks": counts.networks,
         "warnings": stamp_warnings(
@@ -183,8 +172,63 @@ def trace_record(stamp: Stamp, counts: ScanCounts | None = None) -> dict:
             counts=counts,
         ),
         "url": stamp_url_for(stamp),
+    }
+
+
+def lot_record(lot: HarvestLot) -> dict:
+    """The lot's part of the trace page: what every stamp of the lot shares."""
+    product, owner = lot.product, lot.owner
+    return {
+        "lot": lot,
+        "product": product,
+        "producer": owner,
+        "plots": lot.plots.all(),
+        "events": LotEvent.objects.filter(lot=lot)
+        .select_related("recorded_by")
+        .order_by("occurred_at", "pk"),
+        "certifications": lot_certifications(lot),
         "cache_key": f"{lot.pk}.{lot.updated_at.timestamp()}",
     }
+
+
+def lot_certifications(lot: HarvestLot):
+    """The product's own certificates and the producer's general ones."""
+    return Certification.objects.filter(
+        Q(product_id=lot.product_id) | Q(product__isnull=True, holder_id=lot.owner_id)
+    ).order_by("kind")
+
+
+def product_with_gtin(gtin14: str):
+    """The product of a Digital Link's GTIN-14, or None."""
+    return Product.objects.with_gtin(gtin14).first()
+
+
+def lot_with_gtin(gtin14: str, code: str) -> HarvestLot | None:
+    """A lot by its product's GTIN-14 and its code (stored in capitals, as printed)."""
+    return (
+        HarvestLot.objects.filter(product__in=Product.objects.with_gtin(gtin14), code=code.upper())
+        .select_related("product", "owner__commune", "owner__partner")
+        .first()
+    )
+
+
+def product_lots(product, *, limit: int = 20):
+    """The product's most recent lots, for its origin page."""
+    return (
+        HarvestLot.objects.filter(product=product)
+        .select_related("owner__partner")
+        .order_by("-harvest_date", "code")[:limit]
+    )
+
+
+def product_stalls(product) -> list[Stall]:
+    """The stalls selling the product (verified and open: those a buyer can reach)."""
+    return list(
+        Stall.objects.filter(Stall.verified_q(), partner__stockrecords__product=product)
+        .select_related("partner", "commune", "page")
+        .distinct()
+        .order_by("partner__name")
+    )
 
 
 def spread_threshold() -> int:

@@ -1,91 +1,113 @@
-"""The public trace page, acting as a GS1 Digital Link resolver.
+"""The public trace pages: a stamp's (every view of it is a scan), a lot's and a product's origin.
 
-``/01/{gtin}/10/{lot}/21/{serial}`` and ``/t/{serial}``:
-- ``?linkType=gs1:pip`` redirects to the product page (query parameters passed on);
-- ``?linkType=linkset`` or ``Accept: application/linkset+json`` returns an RFC 9264 link set;
-- ``Accept: application/json`` returns the trace record;
-- otherwise the trace page, in Vietnamese unless the visitor chose English.
-A malformed URI gets 400, an unknown stamp a "not ours" page (404). Every page view is a scan.
+The GS1 resolver (traceability.resolver) answers the stamps' Digital Links and links here; for a
+browser it renders these same pages on the Digital Link itself.
 """
 
-from urllib.parse import urlencode
-
-from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from ground import gs1
 from ground.client import network_key
 from traceability import page_cache
-from traceability.selectors import ScanCounts, ScanTarget, scan_target, stamp_for_scan, trace_record
+from traceability.models import HarvestLot
+from traceability.selectors import (
+    ScanCounts,
+    ScanTarget,
+    lot_record,
+    lot_with_gtin,
+    product_lots,
+    product_stalls,
+    product_with_gtin,
+    scan_target,
+    stamp_for_scan,
+    stamp_warnings,
+    trace_record,
+)
 from traceability.services import scan_record
 
-LINKSET = "application/linkset+json"
-GS1 = "https://gs1.org/voc/"
+
+@require_safe
+def stamp_page(request, serial: str):
+    """/truy-xuat/tem/{serial}/: the stamp's trace page (HTML, or the record as JSON by Accept)."""
+    target = scan_target(gs1.serial_lookup_form(serial)) if _plausible_code(serial) else None
+    if target is None:
+        return not_ours(request)
+    return stamp_response(request, target)
 
 
-@require_GET
-def digital_link(request, gtin: str, lot: str, serial: str):
-    try:
-        link = gs1.parse_digital_link(gtin, lot, serial)
-    except ValidationError:
-        return render(request, "traceability/malformed.html", status=400)
-    target = scan_target(link.serial)
-    if target is None or gs1.gtin14(target.gtin) != link.gtin or target.lot_code != link.lot.upper():
-        return _not_ours(request)
-    return _resolve(request, target)
+@require_safe
+def lot_page(request, gtin: str, code: str):
+    """/truy-xuat/lo/{GTIN-14}/{lot}/: the lot's journey, origin and certificates."""
+    lot = lot_with_gtin(gtin, code) if _is_gtin14(gtin) and _plausible_code(code) else None
+    if lot is None:
+        return not_ours(request)
+    return lot_response(request, lot)
 
 
-@require_GET
-def short_link(request, serial: str):
-    if not serial or len(serial) > 20 or not set(serial) <= gs1.GS1_CHARSET_82:
-        return render(request, "traceability/malformed.html", status=400)
-    target = scan_target(serial)
-    if target is None or target.gtin:
-        return _not_ours(request)
-    return _resolve(request, target)
+@require_safe
+def product_page(request, gtin: str):
+    """/truy-xuat/sp/{GTIN-14}/: where a product comes from, who sells it, its lots."""
+    product = product_with_gtin(gtin) if _is_gtin14(gtin) else None
+    if product is None:
+        return not_ours(request)
+    return product_response(request, product)
 
 
-def _not_ours(request):
-    return render(request, "traceability/not_ours.html", status=404)
+def not_ours(request, status: int = 404):
+    return render(request, "traceability/not_ours.html", status=status)
 
 
-def _resolve(request, target: ScanTarget):
-    link_type = request.GET.get("linkType", "")
-    accept = request.headers.get("Accept", "")
-    product_path = reverse(
-        "catalogue:detail", kwargs={"product_slug": target.product_slug, "pk": target.product_id}
+def _is_gtin14(gtin: str) -> bool:
+    return len(gtin) == 14 and gtin.isascii() and gtin.isdigit()
+
+
+def _plausible_code(code: str) -> bool:
+    return 0 < len(code) <= 20 and set(code) <= gs1.GS1_CHARSET_82
+
+
+def stamp_response(request, target: ScanTarget) -> HttpResponse:
+    """The stamp's page. A GET is a scan; a HEAD only looks."""
+    product_url = request.build_absolute_uri(
+        reverse("catalogue:detail", kwargs={"product_slug": target.product_slug, "pk": target.product_id})
     )
-    product_url = request.build_absolute_uri(product_path)
-    if link_type == "gs1:pip":
-        passed_on = {key: value for key, value in request.GET.items() if key != "linkType"}
-        return HttpResponseRedirect(product_url + (f"?{urlencode(passed_on)}" if passed_on else ""))
-    if link_type == "linkset" or LINKSET in accept:
-        return _linkset(request, target, product_url)
-    counts = _log_scan(request, target)
-    if "application/json" not in accept and page_cache.shell_allowed(request):
+    accept = request.headers.get("Accept", "")
+    counts = _log_scan(request, target) if request.method == "GET" else ScanCounts(0, None)
+    wants_json = "application/json" in accept and "text/html" not in accept
+    if not wants_json and page_cache.shell_allowed(request):
         return page_cache.trace_page(request, target, counts, product_url)
     record = trace_record(stamp_for_scan(target.serial), counts)
-    if "application/json" in accept:
+    if wants_json:
         return JsonResponse(_as_json(record, product_url), json_dumps_params={"ensure_ascii": False})
     return render(request, "traceability/trace.html", {**record, "product_url": product_url})
 
 
-def _linkset(request, target: ScanTarget, product_url: str) -> JsonResponse:
-    anchor = request.build_absolute_uri(request.path)
-    links = {
-        "anchor": anchor,
-        f"{GS1}pip": [
-            {"href": product_url, "title": target.product_title, "type": "text/html", "hreflang": ["vi"]}
-        ],
-        f"{GS1}traceability": [
-            {"href": anchor, "title": "Truy xuất nguồn gốc", "type": "text/html", "hreflang": ["vi", "en"]}
-        ],
-        f"{GS1}defaultLink": [{"href": anchor, "title": target.product_title}],
+def lot_response(request, lot: HarvestLot, *, warning: str = "") -> HttpResponse:
+    product = lot.product
+    product_url = reverse("catalogue:detail", kwargs={"product_slug": product.slug, "pk": product.pk})
+    warnings = stamp_warnings(
+        status="",
+        void_reason="",
+        recalled=lot.recalled_at is not None,
+        recall_reason=lot.recall_reason,
+        counts=ScanCounts(0, None),
+    )
+    context = {**lot_record(lot), "product_url": product_url, "warnings": warnings, "unknown": warning}
+    return render(request, "traceability/trace.html", context)
+
+
+def product_response(request, product, *, warning: str = "") -> HttpResponse:
+    context = {
+        "product": product,
+        "product_url": reverse("catalogue:detail", kwargs={"product_slug": product.slug, "pk": product.pk}),
+        "gtin": gs1.gtin14(product.gtin),
+        "stalls": product_stalls(product),
+        "lots": product_lots(product),
+        "unknown": warning,
     }
-    return JsonResponse({"linkset": [links]}, content_type=LINKSET, json_dumps_params={"ensure_ascii": False})
+    return render(request, "traceability/product_origin.html", context)
 
 
 def _as_json(record: dict, product_url: str) -> dict:

@@ -374,6 +374,8 @@ if AWS_STORAGE_BUCKET_NAME:
 # Traceability: the address printed in every stamp's QR code (GS1 Digital Link), and when a
 # stamp looks copied (seen from more networks, or more regions, than one package travels through).
 STAMP_BASE_URL = os.environ.get("STAMP_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Who answers for the GS1 resolver (its description file, /.well-known/gs1resolver).
+RESOLVER_CONTACT = os.environ.get("RESOLVER_CONTACT", "mailto:truy-xuat@chocop.vn")
 STAMP_MAX_COUNT = 100_000
 STAMP_NETWORK_WARNING = int(os.environ.get("STAMP_NETWORK_WARNING", "5"))
 STAMP_REGION_WARNING = int(os.environ.get("STAMP_REGION_WARNING", "2"))

@@ -200,7 +200,9 @@ def test_manager_adds_a_certificate_with_its_scan_and_buyers_see_it(client, coop
     lot = make_lot(stall=stall, product=product)
     run = services.stamp_run_create(lot=lot, count=1, actor=stall.owner)
     stamp = run.stamps.select_related("lot__product").get()
-    html = client.get(stamp_url_for(stamp).removeprefix(settings.STAMP_BASE_URL)).content.decode()
+    html = client.get(
+        stamp_url_for(stamp).removeprefix(settings.STAMP_BASE_URL), HTTP_ACCEPT="text/html"
+    ).content.decode()
     assert "VietGAP-TT-24-01-0321" in html and "Trung tâm Chứng nhận VietGAP" in html
 
 

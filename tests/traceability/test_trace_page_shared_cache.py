@@ -35,7 +35,7 @@ settings.CACHES = {"default": cache_config(os.environ["CACHE_URL"], key_prefix=p
 django.setup()
 from django.test import Client
 
-response = Client().get(sys.argv[1])
+response = Client().get(sys.argv[1], HTTP_ACCEPT="text/html")
 print(response.status_code)
 """
 
@@ -85,8 +85,8 @@ def test_a_shell_rendered_by_another_process_is_filled_by_this_one(
     assert page_cache.slots()[0].encode() in shell  # its markers are this process's markers
 
     buyer = Client(enforce_csrf_checks=True)
-    html = buyer.get(path_of(second)).content.decode()
-    warned = Client().get(path_of(voided)).content.decode()
+    html = buyer.get(path_of(second), HTTP_ACCEPT="text/html").content.decode()
+    warned = Client().get(path_of(voided), HTTP_ACCEPT="text/html").content.decode()
 
     assert store.get(key) == shell  # served from the other process's shell, not rendered again
     for page in (html, warned):
