@@ -105,7 +105,12 @@ redis:
 ## node-tools: the EPCIS 2.0 validator the tests run with Node (npm's epcis2.js, pinned by
 ## tools/epcis/package-lock.json; installed again only when those files change)
 node-tools:
-	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory tools/epcis/node_modules/.installed; \
+	@if ! command -v npm >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null; then SUDO=sudo; else SUDO=none; fi; \
+	  if [ "$$SUDO" != none ]; then echo "Installing Debian's nodejs and npm for the EPCIS validator..."; \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nodejs npm >/dev/null; fi; \
+	fi; \
+	if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory tools/epcis/node_modules/.installed; \
 	elif [ "$$CI" = true ]; then echo "CI=true but Node.js/npm is missing: the EPCIS documents cannot be validated."; exit 1; \
 	else echo "Node.js not found: the EPCIS validation tests will be skipped."; fi
 
