@@ -90,6 +90,8 @@ def stamp_url(*, base_url: str, serial: str, gtin: str = "", lot: str = "") -> s
 GTIN_QUALIFIERS = ("22", "10", "21", "235")
 # The longest URI we read: a full stamp URI is about 70 characters; data attributes add a few dozen.
 MAX_URI_LENGTH = 1024
+# RFC 3986: '%' only as the start of a percent-encoded byte.
+BROKEN_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
 class InvalidLink(ValueError):
@@ -140,6 +142,8 @@ def parse_link(path: str, query: str = "") -> DigitalLink:
     segments = path.lstrip("/").split("/")
     if len(segments) < 2 or segments[0] != "01":
         raise InvalidLink(_("A GS1 Digital Link starts with /01/ and the product's GTIN."))
+    if BROKEN_PERCENT.search(path) or BROKEN_PERCENT.search(query):
+        raise InvalidLink(_("This link contains characters that a GS1 Digital Link cannot hold."))
     try:
         values = [unquote(segment, errors="strict") for segment in segments]
     except UnicodeDecodeError as error:

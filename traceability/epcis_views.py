@@ -20,6 +20,8 @@ from django.http import JsonResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
+from django.views.decorators.common import no_append_slash
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from ground import gs1
@@ -80,6 +82,8 @@ def _entries(request, lot: HarvestLot) -> list[epcis.Entry]:
     return epcis.journey_entries(journey)
 
 
+@no_append_slash
+@csrf_exempt
 @require_safe
 def lot_document(request, gtin: str, lot: str):
     if not GTIN_DIGITS.match(gtin):
@@ -151,6 +155,8 @@ def _query(parameters) -> dict:
     }
 
 
+@no_append_slash
+@csrf_exempt
 @require_safe
 def events(request):
     try:

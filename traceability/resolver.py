@@ -144,10 +144,13 @@ def digital_link(request: HttpRequest, rest: str = "") -> HttpResponse:
     return _with_linkset_header(_with_manners(response), settings.STAMP_BASE_URL + link.path)
 
 
+@csrf_exempt
 def description(request: HttpRequest) -> HttpResponse:
     """/.well-known/gs1resolver: the resolver description file of the standard (section 4.4)."""
     if request.method == "OPTIONS":
         return _with_manners(HttpResponse(status=204))
+    if request.method not in ("GET", "HEAD"):
+        return _with_manners(HttpResponse(status=405, headers={"Allow": ALLOWED}))
     body = {
         "name": "Chợ OCOP GS1 resolver",
         "resolverRoot": settings.STAMP_BASE_URL,
@@ -223,15 +226,15 @@ def _redirect_to_type(request: HttpRequest, found: Found, link_type: str) -> Htt
             return _redirect(request, level.links[level.default][0])
         if link_type in level.links:
             return _redirect(request, _in_language_of(request, level.links[link_type]))
-    return _problem(request, 404, _("There is no link of this type for this product."), link_type)
+    return _problem(request, 404, _("There is no link of this type for this product."), link_type, "no-link")
 
 
 def _redirect(request: HttpRequest, link: Link) -> HttpResponse:
     passed_on = [(key, value) for key, value in request.GET.items() if key != "linkType"]
-    location = link.href
-    if passed_on:
-        location += ("&" if "?" in location else "?") + urlencode(passed_on)
-    return TemporaryRedirect(location)
+    url, hash_sign, fragment = link.href.partition("#")
+    if passed_on:  # before the #fragment, or it would never reach the server
+        url += ("&" if "?" in url else "?") + urlencode(passed_on)
+    return TemporaryRedirect(url + hash_sign + fragment)
 
 
 def _human_page(request: HttpRequest, found: Found) -> HttpResponse:
@@ -243,16 +246,21 @@ def _human_page(request: HttpRequest, found: Found) -> HttpResponse:
 
 
 def _levels(found: Found) -> Iterator[Level]:
-    """The linkset's entries, most granular first, each anchored on its canonical Digital Link. Lazy:
-    a redirect to the stamp's page reads nothing more than the stamp."""
+    """The linkset's entries, most granular first, each anchored on its canonical Digital Link, in the
+    order of the URI's own levels (a client walks up /01/{gtin}/21/{serial} to /01/{gtin}); the lot of
+    a stamp asked for without its lot comes last. Lazy: a redirect to the stamp's page reads nothing
+    more than the stamp."""
     base = settings.STAMP_BASE_URL
     lot = found.lot
     if found.target is not None:
         yield _stamp_level(base + found.link.path, found.target)
         lot = HarvestLot.objects.select_related("product").get(pk=found.target.lot_id)
-    if lot is not None:
-        yield _lot_level(base + found.link.product_path, lot)
+    lot_level = _lot_level(base + found.link.product_path, lot) if lot is not None else None
+    if lot_level is not None and found.link.lot:
+        yield lot_level
     yield _product_level(base + found.link.product_path, lot.product if lot is not None else found.product)
+    if lot_level is not None and not found.link.lot:
+        yield lot_level
 
 
 def _stamp_level(anchor: str, target: ScanTarget) -> Level:
@@ -337,14 +345,18 @@ def _accepted_language(header: str) -> str:
     return min(ranked)[2] if ranked else ""
 
 
-def _problem(request: HttpRequest, status: int, reason: str, detail: str = "") -> HttpResponse:
+def _problem(
+    request: HttpRequest, status: int, reason: str, detail: str = "", kind: str = ""
+) -> HttpResponse:
+    """400 or 404, as JSON for tools (with the parser's own words in ``detail``) or as a page for
+    people. ``kind="no-link"``: the product is ours, only the link type is missing."""
     accept = request.headers.get("Accept", "")
     if "json" in accept and "text/html" not in accept:
         body = {"status": status, "error": reason, "detail": detail}
         response = JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
     else:
         template = "traceability/malformed.html" if status == 400 else "traceability/not_ours.html"
-        response = render(request, template, {"reason": reason, "detail": detail}, status=status)
+        response = render(request, template, {"reason": reason, "kind": kind}, status=status)
     return _with_manners(response)
 
 
@@ -382,8 +394,14 @@ def short_link(request: HttpRequest, serial: str) -> HttpResponse:
     if not 0 < len(serial) <= 20 or not set(serial) <= gs1.GS1_CHARSET_82:
         return _problem(request, 400, _("This stamp address is not valid"), serial)
     target = scan_target(gs1.serial_lookup_form(serial))
-    if target is None or target.gtin:
+    if target is None:
         return _problem(request, 404, _("We do not know this stamp"), serial)
+    if target.gtin:  # a stamp of a product with a GTIN, asked for by its short form: its Digital Link
+        return _with_manners(
+            TemporaryRedirect(
+                f"{settings.STAMP_BASE_URL}/01/{gs1.gtin14(target.gtin)}/10/{target.lot_code}/21/{target.serial}"
+            )
+        )
     anchor = f"{settings.STAMP_BASE_URL}/t/{target.serial}"
     level = _stamp_level(anchor, target)
     shop = reverse("catalogue:detail", kwargs={"product_slug": target.product_slug, "pk": target.product_id})
@@ -401,7 +419,9 @@ def short_link(request: HttpRequest, serial: str) -> HttpResponse:
         elif wanted in level.links:
             response = _redirect(request, _in_language_of(request, level.links[wanted]))
         else:
-            return _problem(request, 404, _("There is no link of this type for this product."), link_type)
+            return _problem(
+                request, 404, _("There is no link of this type for this product."), link_type, "no-link"
+            )
     elif "text/html" in accept:
         response = views.stamp_response(request, target)
     else:

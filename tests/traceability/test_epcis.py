@@ -356,7 +356,10 @@ def test_malformed_lot_addresses_are_400_problems(client, lychee, path):
 def test_only_get_and_head(client, lychee):
     assert client.head(LOT_URL).status_code == 200
     assert client.head("/epcis/events", {"MATCH_anyEPCClass": LOT_CLASS}).status_code == 200
-    assert client.post(LOT_URL).status_code == 405
+    strict = Client(enforce_csrf_checks=True)  # as a real client: no CSRF token, yet 405 rather than 403
+    assert strict.post(LOT_URL).status_code == 405
+    assert strict.post("/epcis/events").status_code == 405
+    assert strict.post("/.well-known/gs1resolver").status_code == 405
     assert client.delete("/epcis/events").status_code == 405
 
 

@@ -137,6 +137,9 @@ URIS = [
     (f"/01/{G}/10/LN%202026", 400),
     (f"/01/{G}/10/LN%232026", 400),
     (f"/01/{G}/10/%FF", 400),  # not UTF-8
+    (f"/01/{G}/10/%", 400),  # RFC 3986: '%' only as the start of a percent-encoded byte
+    (f"/01/{G}/10/%zz", 400),
+    (f"/01/{G}?17=%2", 400),
     # Percent-encoded control bytes, in every position
     ("/01/1231231231233%003", 400),
     (f"/01/{G}/10/LN%00", 400),
@@ -174,6 +177,12 @@ def test_every_uri_gets_the_standard_status_and_never_a_500(stamp, uri, status):
 
 def test_a_bad_uri_says_what_is_wrong_in_vietnamese_and_in_english(stamp):
     vietnamese = Client().get("/01/08938536000016", HTTP_ACCEPT=HTML).content.decode()
+    wrong_key = Client().get(f"/01/{G}/89/ABC", HTTP_ACCEPT=HTML).content.decode()
+    for_tools = Client().get(f"/01/{G}/89/ABC", HTTP_ACCEPT="application/json").json()
+
+    assert "Đây không phải đường dẫn GS1 Digital Link hợp lệ." in wrong_key
+    assert "Expected one of" not in wrong_key  # the parser's English words are for tools only
+    assert "Expected one of (22, 10, 21, 235) as qualifier" in for_tools["detail"]
     english = Client().get(
         "/01/08938536000016", HTTP_ACCEPT="application/json", HTTP_COOKIE="django_language=en"
     )
@@ -280,6 +289,37 @@ def test_the_query_string_is_passed_on_and_link_types_redirect(stamp):
     assert pip["Location"].startswith(f"{BASE}/shop/catalogue/vai-thieu-luc-ngan_")
     assert pip["Location"].endswith("?utm_source=tem")
     assert epcis["Location"] == f"{BASE}/epcis/lots/{G}/{LOT}"
+
+
+def test_the_query_string_goes_before_the_links_fragment(stamp):
+    response = Client().get(full(stamp), {"linkType": "gs1:certificationInfo", "foo": "bar"})
+    english = Client().get(full(stamp), {"linkType": "gs1:certificationInfo"}, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response["Location"] == f"{BASE}/truy-xuat/lo/{G}/{LOT}/?foo=bar#certs"
+    assert english["Location"] == f"{BASE}/truy-xuat/lo/{G}/{LOT}/?hl=en#certs"
+
+
+def test_a_link_type_we_lack_never_calls_a_genuine_product_fake(stamp):
+    html = Client().get(f"/01/{G}", {"linkType": "gs1:nosuchlt"}, HTTP_ACCEPT=HTML).content.decode()
+
+    assert "Sản phẩm này không có liên kết loại này." in html
+    assert "giả" not in html
+
+
+def test_the_short_form_of_a_gtin_stamp_leads_to_its_digital_link(stamp):
+    response = Client().get(f"/t/{stamp.serial}")
+
+    assert response.status_code == 307 and response["Location"] == BASE + full(stamp)
+
+
+def test_a_stamp_asked_for_without_its_lot_walks_up_its_own_uri_first(stamp):
+    _response, linkset = linkset_of(f"/01/{G}/21/{stamp.serial}?linkType=linkset")
+
+    assert [entry["anchor"] for entry in linkset] == [
+        f"{BASE}/01/{G}/21/{stamp.serial}",
+        f"{BASE}/01/{G}",
+        f"{BASE}/01/{G}/10/{LOT}",  # its lot (EPCIS, certificates) after the URI's own levels
+    ]
 
 
 def test_accept_language_picks_the_english_link(stamp):

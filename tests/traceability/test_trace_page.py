@@ -154,8 +154,10 @@ def test_a_stamp_we_did_not_issue_says_so(client, stamp, wrong, status, shown):
     assert not Scan.objects.exists()
 
 
-def test_short_link_of_a_gtin_product_is_not_ours(client, stamp):
-    assert client.get(f"/t/{stamp.serial}").status_code == 404
+def test_short_link_of_a_gtin_product_leads_to_its_digital_link(client, stamp):
+    response = client.get(f"/t/{stamp.serial}")
+
+    assert response.status_code == 307 and response["Location"] == stamp_url_for(stamp)
 
 
 def test_inactive_voided_recalled_and_over_scanned_stamps_warn(client, stamp, settings):
