@@ -47,7 +47,9 @@ urlpatterns = [
     # never Django's slash redirect); products without a GTIN have /t/{serial}.
     re_path(r"^01/(?P<rest>(?s:.*))\Z", resolver.digital_link, name="trace"),
     re_path(r"^[tT]/(?P<serial>[^/]+)/?$", resolver.short_link, name="trace-short"),
-    path("epcis/lots/<str:gtin>/<str:lot>", epcis_api.lot_document, name="epcis-lot"),
+    # The lot's part takes the rest of the path: a %2F in it (decoded to '/') is the view's 400, never a
+    # slash redirect to a Wagtail page.
+    re_path(r"^epcis/lots/(?P<gtin>[^/]+)/(?P<lot>(?s:.+))\Z", epcis_api.lot_document, name="epcis-lot"),
     path("epcis/events", epcis_api.events, name="epcis-events"),
     path(".well-known/gs1resolver", resolver.description, name="gs1-resolver-description"),
     path("truy-xuat/tem/<str:serial>/", trace_views.stamp_page, name="trace-stamp"),

@@ -86,6 +86,7 @@ def _entries(request, lot: HarvestLot) -> list[epcis.Entry]:
 @csrf_exempt
 @require_safe
 def lot_document(request, gtin: str, lot: str):
+    lot = lot.removesuffix("/")  # tolerated, as on the resolver's paths
     if not GTIN_DIGITS.match(gtin):
         return _problem(400, "ValidationException", _("This is not a valid GTIN."))
     try:

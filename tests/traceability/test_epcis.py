@@ -311,7 +311,7 @@ def test_stamps_activated_in_two_goes_are_two_events(client, lychee):
 # Addresses and odd input ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", [LOT_URL, "/epcis/lots/8938536000015/ln2026-06a"])
+@pytest.mark.parametrize("path", [LOT_URL, LOT_URL + "/", "/epcis/lots/8938536000015/ln2026-06a"])
 def test_lot_address_takes_a_short_gtin_and_any_case(client, lychee, path):
     assert client.get(path).status_code == 200
 
@@ -322,6 +322,7 @@ def test_lot_address_takes_a_short_gtin_and_any_case(client, lychee, path):
         f"/epcis/lots/{GTIN}/LN2026-07X",  # another lot
         "/epcis/lots/08938536000022/LN2026-06A",  # another GTIN
         f"/epcis/lots/{GTIN}/ab!c",  # a GS1 code that cannot be one of ours
+        f"/epcis/lots/{GTIN}/A%2FB",  # likewise ('/' is a GS1 character), and no slash redirect to a page
     ],
 )
 def test_unknown_lots_are_404_problems(client, lychee, path):
