@@ -39,7 +39,8 @@ class Instance:
         self.cookies: dict[str, str] = {}
 
     def _send(self, method: str, path: str, **kwargs) -> requests.Response:
-        headers = {**HTTPS, **kwargs.pop("headers", {})}
+        # a browser's Accept: the resolver answers it with the trace page itself
+        headers = {**HTTPS, "Accept": "text/html,*/*;q=0.8", **kwargs.pop("headers", {})}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
         response = requests.request(
