@@ -51,6 +51,7 @@ urlpatterns = [
     # slash redirect to a Wagtail page.
     re_path(r"^epcis/lots/(?P<gtin>[^/]+)/(?P<lot>(?s:.+))\Z", epcis_api.lot_document, name="epcis-lot"),
     path("epcis/events", epcis_api.events, name="epcis-events"),
+    re_path(r"^epcis/events/(?P<name>[^/]{1,40}/?)\Z", epcis_api.event, name="epcis-event"),
     path(".well-known/gs1resolver", resolver.description, name="gs1-resolver-description"),
     path("truy-xuat/tem/<str:serial>/", trace_views.stamp_page, name="trace-stamp"),
     path("truy-xuat/lo/<str:gtin>/<str:code>/", trace_views.lot_page, name="trace-lot"),

@@ -168,3 +168,31 @@ def events(request):
     lot = lot_with_gtin(gtin14, code)
     entries = epcis.select(_entries(request, lot), **query) if lot is not None else []
     return _respond(epcis.epcis_query_document(entries, created_at=timezone.now()))
+
+
+EVENT_NAME = re.compile(
+    r"^(?:(?P<event>[0-9]{1,12})|stamps-(?P<run>[0-9]{1,12})-[0-9]{1,6}|recall-(?P<lot>[0-9]{1,12}))$"
+)
+
+
+@no_append_slash
+@csrf_exempt
+@require_safe
+def event(request, name: str):
+    """An eventID dereferenced: ``/epcis/events/{name}`` answers the query document holding that event
+    (and its error declaration, which shares its eventID), under the same serial rule."""
+    match = EVENT_NAME.match(name.removesuffix("/"))
+    lot = None
+    if match and match["event"]:
+        lot = HarvestLot.objects.filter(events__pk=match["event"]).select_related("product", "owner").first()
+    elif match and match["run"]:
+        lot = (
+            HarvestLot.objects.filter(stamp_runs__pk=match["run"]).select_related("product", "owner").first()
+        )
+    elif match and match["lot"]:
+        lot = HarvestLot.objects.filter(pk=match["lot"]).select_related("product", "owner").first()
+    wanted = epcis.event_id(name.removesuffix("/"))
+    found = [entry for entry in _entries(request, lot) if entry.event["eventID"] == wanted] if lot else []
+    if not found or not lot.product.gtin:
+        return _problem(404, "NoSuchResourceException", _("We have no event with this identifier."))
+    return _respond(epcis.epcis_query_document(found, created_at=timezone.now()))

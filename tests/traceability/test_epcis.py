@@ -476,3 +476,27 @@ def test_query_count_does_not_grow_with_events_or_stamps(lychee, django_assert_m
         anonymous.get(LOT_URL)
     with django_assert_max_num_queries(8):  # and the session, the user, the stalls they manage
         owner.get("/epcis/events", by_class)
+
+
+def test_every_event_id_of_a_document_can_be_dereferenced(client, lychee):
+    document = client.get(LOT_URL).json()
+    ids = {event["eventID"] for event in document["epcisBody"]["eventList"]}
+
+    for event_id in ids:
+        answer = client.get(event_id.removeprefix(BASE))
+        assert answer.status_code == 200, event_id
+        found = answer.json()["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
+        assert {event["eventID"] for event in found} == {event_id}
+    assert len(ids) >= 5
+    assert (
+        str(lychee.run.stamps.first().serial)
+        not in client.get(f"/epcis/events/stamps-{lychee.run.pk}-1").text
+    )
+
+
+@pytest.mark.parametrize("name", ["999999", "stamps-999999-1", "recall-999999", "abc", "1%00", "9" * 30])
+def test_an_event_id_we_did_not_issue_is_a_404_problem(client, lychee, name):
+    response = client.get(f"/epcis/events/{name}")
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
