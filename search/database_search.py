@@ -3,15 +3,25 @@ with pg_trgm, facets counted in one statement, and the table's writes and rebuil
 
 import re
 
-from django.contrib.postgres.search import SearchQuery, TrigramSimilarity
+from django.contrib.postgres.search import SearchQuery, SearchVector, TrigramSimilarity
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, IntegerField, Q, Value, When
 
 from search import text
 from search.facet_keys import facet_keys, facet_rows, key_range
 from search.models import ProductEntry, SearchWord
-from search.requests import FACETS, PRICE_RANGES, SUGGESTIONS, FacetValue, SearchRequest, SearchResult
+from search.requests import (
+    FACETS,
+    MATCH_ALL,
+    PRICE_RANGES,
+    SUGGESTIONS,
+    FacetValue,
+    SearchRequest,
+    SearchResult,
+    relaxing,
+    words_needed,
+)
 
 
 class DatabaseBackend:
@@ -23,16 +33,36 @@ class DatabaseBackend:
     # Reads --------------------------------------------------------------------------------------
 
     def search(self, request: SearchRequest) -> SearchResult:
+        words, corrected = self._correct(text.words(request.text))
+        parts = self._tsquery_parts(words, prefix_last=True)
+        return relaxing(lambda each: self._search(each, parts, words, corrected), request, len(parts))
+
+    def _search(self, request: SearchRequest, parts: list[str], words: list[str], corrected: bool):
         entries = ProductEntry.objects.all()
         if request.communes is not None:
             entries = entries.filter(communes__overlap=request.communes)
-        words, corrected = self._correct(text.words(request.text))
-        tsquery = self._tsquery(words, prefix_last=True)
-        if tsquery:
-            entries = entries.filter(document=SearchQuery(tsquery, search_type="raw", config="simple"))
+        order = self._order(request)
+        if parts and request.relax == MATCH_ALL:
+            entries = entries.filter(document=self._query(" & ".join(parts)))
+        elif parts:
+            # Close matches: products whose name has most (or some) of the words; a word found only in
+            # a stall's or a place's name ("xanh" of "HTX Đồng Cốc Xanh") makes no close match. The
+            # index finds those with any word, then each one's name is read.
+            matched = sum(
+                (Case(When(name=self._query(part), then=Value(1)), default=Value(0)) for part in parts),
+                start=Value(0, output_field=IntegerField()),
+            )
+            entries = (
+                entries.filter(document=self._query(" | ".join(parts)))
+                .alias(name=SearchVector("title_folded", config="simple"))
+                .alias(matched=matched)
+                .filter(matched__gte=words_needed(request.relax, len(parts)))
+            )
+            if request.sort == "relevance":
+                order = [F("matched").desc(), *order]
         chosen = {name: self._filter(name, values) for name, values in request.filters.items()}
         matching = entries.filter(*chosen.values())
-        ordered = matching.order_by(*self._order(request))
+        ordered = matching.order_by(*order)
         page = ordered.values_list("product_id", flat=True)[request.offset : request.limit]
         if request.facets:
             total, facets = self._count(entries, chosen, request.filters)
@@ -51,9 +81,14 @@ class DatabaseBackend:
         )
 
     @staticmethod
-    def _tsquery(words: list[str], *, prefix_last: bool) -> str:
-        """'vai thieu luc' -> '(vai <-> thieu | vai | lychee | litchi) & (luc | luc:*)': each word or
-        phrase of the synonyms file with its synonyms; the last word also as a prefix (typed on)."""
+    def _query(tsquery: str) -> SearchQuery:
+        return SearchQuery(tsquery, search_type="raw", config="simple")
+
+    @staticmethod
+    def _tsquery_parts(words: list[str], *, prefix_last: bool) -> list[str]:
+        """'vai thieu luc' -> ['(vai <-> thieu | vai | lychee | litchi)', '(luc | luc:*)']: each word or
+        phrase of the synonyms file with its synonyms; the last word also as a prefix (typed on). A
+        product matches all of them (joined by &), or, relaxed, some of them."""
         units = text.units(words)
         parts = []
         for position, unit in enumerate(units):
@@ -66,16 +101,19 @@ class DatabaseBackend:
                 alternatives.append(f"{unit}:*")
             if alternatives:
                 parts.append("(" + " | ".join(dict.fromkeys(alternatives)) + ")")
-        return " & ".join(parts)
+        return list(dict.fromkeys(parts))
 
     @staticmethod
     def _correct(words: list[str]) -> tuple[list[str], bool]:
-        """A word that starts no indexed word (and has no synonym) becomes the nearest indexed one."""
+        """A word that starts no indexed word (and has no synonym) becomes the nearest indexed one,
+        unless it is a Vietnamese syllable as typed: "sanh" in "cam sanh" is no typo of "san" (sản),
+        it is a kind of orange nobody sells yet (close matches show the other oranges)."""
         corrected = False
         result = []
         for word in words:
             if (
                 len(word) >= 4
+                and not text.is_syllable(word)
                 and text.synonyms_of(word) == (word,)
                 and not SearchWord.objects.filter(word__startswith=word).exists()
             ):

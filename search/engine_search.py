@@ -10,10 +10,23 @@ from elasticsearch.dsl.response import Response
 from search import text
 from search.documents import ProductDocument, index_body, suggest_inputs
 from search.engines import Engine
-from search.requests import PRICE_RANGES, SUGGESTIONS, FacetValue, SearchRequest, SearchResult
+from search.requests import (
+    MATCH_ALL,
+    MATCH_MOST,
+    PRICE_RANGES,
+    SUGGESTIONS,
+    FacetValue,
+    SearchRequest,
+    SearchResult,
+    relaxing,
+)
+
+# What each level of SearchRequest.relax asks of the words (minimum_should_match of an "or" query).
+MINIMUM_SHOULD_MATCH = {MATCH_MOST: "75%"}
 
 
-def _text_query(words: str):
+def _text_query(words: str, relax: int = MATCH_ALL):
+    """Every word (``operator: and``), or, relaxed, most of them or any one (``minimum_should_match``)."""
     fields = [
         "title^4",
         "stalls^2",
@@ -22,24 +35,29 @@ def _text_query(words: str):
         "province_names",
         "description^0.5",
     ]
+    if relax == MATCH_ALL:
+        matching = {"operator": "and"}
+    else:  # close matches: names with most (or some) of the words, as the database finds them
+        matching = {"operator": "or", "minimum_should_match": MINIMUM_SHOULD_MATCH.get(relax, "1")}
+        fields = ["title"]
     return EQ(
         "bool",
         should=[
             # Synonyms apply here (the fields' search analyzer)...
-            EQ("multi_match", query=words, fields=fields, operator="and", type="cross_fields"),
+            EQ("multi_match", query=words, fields=fields, type="cross_fields", **matching),
             # ...typos here: fuzzy matching cannot combine with multi-word synonyms.
             EQ(
                 "multi_match",
                 query=words,
                 fields=fields,
-                operator="and",
                 fuzziness="AUTO:4,7",
                 prefix_length=1,
                 analyzer="vi_folded",
                 boost=0.5,
+                **matching,
             ),
             # Prefixes of the last word, typed as you search.
-            EQ("match", **{"title.prefix": {"query": words, "operator": "and", "boost": 0.3}}),
+            EQ("match", **{"title.prefix": {"query": words, "boost": 0.3, **matching}}),
             # The words as written, diacritics included, rank first.
             EQ("match_phrase", **{"title.exact": {"query": words, "boost": 3}}),
         ],
@@ -87,7 +105,7 @@ class ProductFacetedSearch(FacetedSearch):
             super().aggregate(search)
 
     def query(self, search, query):
-        return search.query(_text_query(query)) if query else search
+        return search.query(_text_query(query, self.request.relax)) if query else search
 
     def highlight(self, search):
         return search
@@ -112,6 +130,9 @@ class EngineBackend:
     # Reads --------------------------------------------------------------------------------------
 
     def search(self, request: SearchRequest) -> SearchResult:
+        return relaxing(self._search, request, len(text.words(request.text)))
+
+    def _search(self, request: SearchRequest) -> SearchResult:
         faceted = ProductFacetedSearch(request, self.alias)
         response = faceted.response(self.engine.search(self.alias, faceted.body()))
         facets = {}

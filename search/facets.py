@@ -79,9 +79,11 @@ def labels(values: dict[str, set[str]]) -> dict[str, dict[str, str]]:
 
     kinds = dict(Certification.Kind.choices)
     return {
-        "category": {
-            str(pk): name
-            for pk, name in Category.objects.filter(pk__in=ids("category")).values_list("pk", "name")
+        "category": {  # in the visitor's language (Category.localized_name)
+            str(category.pk): category.localized_name
+            for category in Category.objects.filter(pk__in=ids("category")).only(
+                "pk", "name", "name_en", "path", "depth"
+            )
         },
         "commune": {
             str(code): name

@@ -1,7 +1,9 @@
 """What every search backend takes and returns: SearchRequest (its text, filters, sort and page,
 checked on creation), SearchResult with its FacetValue counts, and the facets, sorts and limits."""
 
+import dataclasses
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from search import text
@@ -16,6 +18,9 @@ PRICE_RANGES = {  # whole đồng
     "500000-": (500_000, None),
 }
 SORTS = ("relevance", "price", "-price", "newest", "rating")
+# How many of the words typed a product must match: every one; when nothing does, most of them (three
+# in four, rounded down, as the engine's minimum_should_match "75%"); then any one (result.relaxed).
+MATCH_ALL, MATCH_MOST, MATCH_ANY = 0, 1, 2
 FACETS = ("category", "province", "commune", "stars", "certification", "price", "in_stock")
 
 
@@ -36,6 +41,7 @@ class SearchRequest:
     # (SearchResult.more): counting every match of a large catalogue would cost more than the page.
     facets: bool = True
     max_results: int = MAX_RESULTS
+    relax: int = MATCH_ALL  # MATCH_ALL, MATCH_MOST or MATCH_ANY (set by ``relaxing``)
 
     def __post_init__(self):
         self.text = self.text[: text.MAX_QUERY_LENGTH].strip()
@@ -95,6 +101,33 @@ class SearchResult:
     backend: str
     corrected: str = ""  # the words searched for, when a mistyped word was corrected (database)
     more: bool = False  # more than ``total`` match (a list's count stops at its max_results)
+    relaxed: bool = False  # close matches: no product had every word, these have most or some
 
     def pages(self, request: SearchRequest) -> int:
         return max(1, min(math.ceil(self.total / request.per_page), request.max_page))
+
+
+def words_needed(relax: int, count: int) -> int:
+    """How many of a query's ``count`` words (or synonym phrases) a product must match."""
+    if relax == MATCH_ALL:
+        return count
+    if relax == MATCH_MOST:
+        return max(1, count * 3 // 4)
+    return min(1, count)
+
+
+def relaxing(
+    search: Callable[[SearchRequest], SearchResult], request: SearchRequest, count: int
+) -> SearchResult:
+    """All ``count`` words first; when nothing matches, most of them; then any one: a buyer who typed
+    "cam sanh" sees the other oranges rather than nothing. At most three searches, and only the first
+    when it finds something."""
+    result = search(request)
+    needed = count
+    for relax in (MATCH_MOST, MATCH_ANY):
+        if result.total or not request.text or words_needed(relax, count) >= needed:
+            continue
+        needed = words_needed(relax, count)
+        result = search(dataclasses.replace(request, relax=relax))
+        result.relaxed = True
+    return result

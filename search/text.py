@@ -66,6 +66,22 @@ def synonyms_of(word: str) -> tuple[str, ...]:
     return _synonyms_by_word().get(word, (word,))
 
 
+# A Vietnamese syllable as typed without diacritics (đ as d): an onset, a vowel group, a final consonant.
+# Loose (it accepts a few syllables the language does not have), but a doubled or stray letter
+# ("thieuu", "buoii") fails it. Used to leave correctly typed words alone ("sanh" is not "san").
+_SYLLABLE = re.compile(
+    r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?"
+    r"(?:ieu|yeu|oai|oay|oeo|uay|uoi|uou|uya|uye|uyu"
+    r"|ai|ao|au|ay|eo|eu|ia|ie|iu|oa|oe|oi|oo|ua|ue|ui|uo|uu|uy|ye|[aeiouy])"
+    r"(?:ch|ng|nh|[cmnpt])?"
+)
+
+
+def is_syllable(word: str) -> bool:
+    """Whether a folded word reads as one Vietnamese syllable ("sanh", "thieu"; not "thieuu")."""
+    return _SYLLABLE.fullmatch(word) is not None
+
+
 def starts_words(candidate: str, prefix_words: list[str]) -> bool:
     """Every word typed starts a word of the candidate (the last may be half-typed)."""
     candidate_words = re.findall(r"\w+", fold(candidate))

@@ -21,8 +21,11 @@ from search.backends import search_backend
 from search.database_search import DatabaseBackend
 from search.facets import LIST_SORT_LABELS, SORT_LABELS, Links, chosen_filters, facet_groups, labels
 from search.requests import FACETS, LIST_MAX_RESULTS, MAX_RESULTS, SearchRequest, SearchResult
+from sellers.models import Stall
 
 Category = get_model("catalogue", "Category")
+
+NOTHING_FOUND_LINKS = 8  # categories, and stalls, offered when nothing matches
 
 
 class ProductListView(TemplateView):
@@ -114,11 +117,16 @@ class ProductSearchView(TemplateView):
         for name, chosen in request.filters.items():
             seen.setdefault(name, set()).update(chosen)
         named = labels(seen)
+        products = _cards_in_order(result.product_ids)
+        if not products:  # somewhere to go next: the categories the words name, the stalls here
+            context["near_categories"] = _categories_near(query)
+            context["stalls"] = _stalls_here(self.request)
         return {
             **context,
-            "products": _cards_in_order(result.product_ids),
+            "products": products,
             "total": result.total,
             "corrected": result.corrected,
+            "relaxed": result.relaxed,
             "facet_groups": facet_groups(result.facets, links, named),
             "chosen": [
                 {"label": label, "url": links.toggle(name, value)}
@@ -174,6 +182,40 @@ def _search(request: SearchRequest, backend=None) -> SearchResult:
         request.page = result.pages(request)
         result = backend.search(request)
     return result
+
+
+def _categories_near(query: str) -> list:
+    """The categories whose names share a word (or a synonym of one) with the query, else the top
+    ones: one query for the browsable categories (a few dozen)."""
+    wanted = set()
+    for unit in text.units(text.words(query)):
+        for synonym in text.synonyms_of(unit):
+            wanted.update(text.words(synonym))
+    categories = list(Category.objects.browsable().order_by("path"))
+    near = [category for category in categories if wanted & set(text.words(category.name))]
+    top = [category for category in categories if category.depth == 1]
+    return (near or top)[:NOTHING_FOUND_LINKS]
+
+
+def _stalls_here(request) -> list[dict]:
+    """The verified stalls of the storefront's communes (every commune on the platform's site), each
+    with its public page, else a search for its name."""
+    stalls = Stall.objects.verified().select_related("partner", "commune", "page")
+    communes = _commune_codes(request)
+    if communes is not None:
+        stalls = stalls.filter(commune__code__in=communes)
+    found = []
+    for stall in stalls.order_by("commune__name", "partner__name")[:NOTHING_FOUND_LINKS]:
+        page = getattr(stall, "page", None)
+        url = page.get_url(request) if page is not None and page.live else None
+        found.append(
+            {
+                "name": stall.name,
+                "place": stall.commune.name,
+                "url": url or f"{reverse('search:search')}?{urlencode({'q': stall.name})}",
+            }
+        )
+    return found
 
 
 def _commune_codes(request) -> list[int] | None:
