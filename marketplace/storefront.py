@@ -13,7 +13,8 @@ def home_sections(*, communes) -> dict:
     """``communes``: the storefront's, or None on the platform's own site (every commune).
 
     Each section's products are picked from the search index table (public products of verified
-    stalls, an index for each order), then read as cards in one go."""
+    stalls, an index for each order), then read as cards in one go. A product shows once: each
+    section leaves out what an earlier one already shows."""
     entries = ProductEntry.objects.all()
     stalls = Stall.objects.verified()
     if communes is not None:
@@ -27,13 +28,18 @@ def home_sections(*, communes) -> dict:
         "in_season_products": entries.filter(season_months__contains=[month]).order_by(*best),
         "newest_products": entries.order_by("-created", "title", "product_id"),
     }
-    picked = {
-        name: list(section.values_list("product_id", flat=True)[:SECTION_SIZE])
-        for name, section in sections.items()
-    }
+    picked: dict[str, list[int]] = {}
+    shown: list[int] = []
+    for name, section in sections.items():
+        picked[name] = list(
+            section.exclude(product_id__in=shown).values_list("product_id", flat=True)[:SECTION_SIZE]
+        )
+        shown += picked[name]
     cards = product_cards().in_bulk({pk for ids in picked.values() for pk in ids})
     return {
         "storefront_communes": communes,
-        "stalls": stalls.select_related("partner", "commune").order_by("commune__name", "partner__name"),
+        "stalls": stalls.select_related("partner", "commune", "page").order_by(
+            "commune__name", "partner__name"
+        ),
         **{name: [cards[pk] for pk in ids if pk in cards] for name, ids in picked.items()},
     }

@@ -28,3 +28,20 @@ def ocop_stars(stars):
         "filled": range(stars),
         "label": ngettext("OCOP %(n)d star", "OCOP %(n)d stars", stars) % {"n": stars},
     }
+
+
+@register.inclusion_tag("frontend/partials/season.html")
+def season(product):
+    """Whether the product is in season now, with its harvest months; out of season, whether it can be
+    ordered ahead for the next harvest."""
+    return {
+        "months": product.season_display,
+        "in_season": product.is_in_season,
+        "preorder": product.available_for_preorder,
+    }
+
+
+@register.filter
+def sum_of(items, attribute: str) -> int:
+    """{{ groups|sum_of:"delivery_fee" }}: the sum of one attribute over a list."""
+    return sum(getattr(item, attribute) for item in items)

@@ -32,7 +32,7 @@ def test_vietnamese_is_the_default_even_for_an_english_browser(client, make_stor
     html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
 
     assert '<html lang="vi">' in html
-    assert "Sản phẩm mới" in html
+    assert "Tra cứu đơn" in html
     assert "Giỏ hàng" in html
 
 
@@ -43,6 +43,6 @@ def test_english_after_choosing_it_with_the_language_button(client, make_storefr
 
     html = response.content.decode()
     assert '<html lang="en">' in html
-    assert "Newest products" in html
-    assert "Sản phẩm mới" not in html
+    assert "Track an order" in html
+    assert "Tra cứu đơn" not in html
     assert "Tiếng Việt" in html  # the button back
