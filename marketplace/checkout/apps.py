@@ -14,6 +14,7 @@ class CheckoutConfig(apps.CheckoutConfig):
         return self.post_process_urls(
             [
                 path("", views.CheckoutView.as_view(), name="index"),
+                path("xa/", views.communes, name="communes"),
                 path("xong/<str:reference>/", views.thank_you, name="thank-you"),
                 path("the/<str:number>/", views.card_pay, name="card-pay"),
                 path("webhook/stripe/", payment_views.stripe_webhook, name="stripe-webhook"),

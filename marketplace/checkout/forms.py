@@ -7,10 +7,13 @@ from vietnam_provinces import Province, ProvinceCode, Ward, WardCode
 from ground.phone import normalize_mobile
 from marketplace.payments.checkout import Buyer, methods_for
 from marketplace.payments.models import Checkout, OrderPayment
+from marketplace.payments.services import order_code
 
 
-def province_choices() -> list[tuple[int, str]]:
-    return sorted(((int(p.code), p.name) for p in Province.iter_all()), key=lambda choice: choice[1])
+def province_choices() -> list[tuple[int | str, str]]:
+    """A first choice that says what to do (not the first province of the alphabet), then the provinces."""
+    provinces = sorted(((int(p.code), p.name) for p in Province.iter_all()), key=lambda choice: choice[1])
+    return [("", _("Choose your province")), *provinces]
 
 
 def commune_choices(province_code: int | None) -> list[tuple[str, str]]:
@@ -25,23 +28,49 @@ def commune_choices(province_code: int | None) -> list[tuple[str, str]]:
     )
 
 
+def phone_input() -> forms.TextInput:
+    """The digits keyboard on a phone, and the browser's saved number."""
+    return forms.TextInput(attrs={"type": "tel", "inputmode": "numeric", "autocomplete": "tel"})
+
+
 class CheckoutForm(forms.Form):
-    name = forms.CharField(label=_("Full name"), max_length=120)
-    phone = forms.CharField(
-        label=_("Mobile phone"), max_length=20, help_text=_("For the delivery and to track your order.")
+    name = forms.CharField(
+        label=_("Full name"), max_length=120, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
-    email = forms.EmailField(label=_("E-mail (optional)"), required=False)
+    phone = forms.CharField(
+        label=_("Mobile phone"),
+        max_length=20,
+        help_text=_("For the delivery and to track your order."),
+        widget=phone_input(),
+    )
+    email = forms.EmailField(
+        label=_("E-mail (optional)"), required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
     delivery = forms.ChoiceField(
         label=_("How you get it"),
         choices=Checkout.Delivery.choices,
         widget=forms.RadioSelect,
         initial="delivery",
     )
-    province = forms.TypedChoiceField(label=_("Province"), coerce=int, choices=province_choices)
-    # Any code is accepted here and checked against the province in clean(): the buyer may have
-    # changed the province without asking for its communes again.
-    commune = forms.IntegerField(label=_("Commune or ward"), required=False, widget=forms.Select)
-    address = forms.CharField(label=_("House number, street, village"), max_length=200, required=False)
+    province = forms.TypedChoiceField(
+        label=_("Province"),
+        coerce=int,
+        choices=province_choices,
+        widget=forms.Select(attrs={"autocomplete": "address-level1"}),
+    )
+    # Any code is accepted here and checked against the province in clean(): without JavaScript the
+    # buyer may have changed the province without asking for its communes again.
+    commune = forms.IntegerField(
+        label=_("Commune or ward"),
+        required=False,
+        widget=forms.Select(attrs={"autocomplete": "address-level2"}),
+    )
+    address = forms.CharField(
+        label=_("House number, street, village"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
+    )
 
     def __init__(self, *args, groups, cards: bool, province: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -101,8 +130,19 @@ class CheckoutForm(forms.Form):
 
 
 class TrackForm(forms.Form):
-    number = forms.CharField(label=_("Order number"), max_length=40)
-    phone = forms.CharField(label=_("Mobile phone used for the order"), max_length=20)
+    number = forms.CharField(
+        label=_("Order number"),
+        max_length=40,
+        help_text=_("The order number (100005) or the checkout code (DH...), as in our message."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+    phone = forms.CharField(label=_("Mobile phone used for the order"), max_length=20, widget=phone_input())
+
+    def clean_number(self):
+        code = order_code(self.cleaned_data["number"])
+        if not code:
+            raise forms.ValidationError(_("Write the order number, for example 100005."), code="empty")
+        return code
 
     def clean_phone(self):
         return normalize_mobile(self.cleaned_data["phone"])

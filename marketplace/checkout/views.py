@@ -4,15 +4,17 @@ in test mode, and order tracking without an account. The payments package does t
 from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from ground.client import address_key
+from ground.phone import display_mobile
 from ground.tenancy import current_communes
-from marketplace.checkout.forms import CheckoutForm, TrackForm
+from marketplace.checkout.forms import CheckoutForm, TrackForm, commune_choices
 from marketplace.payments import card
 from marketplace.payments.checkout import CheckoutProblem, place_orders, refresh_prices, stall_groups
 from marketplace.payments.models import Checkout, OrderPayment
@@ -20,6 +22,7 @@ from marketplace.payments.services import (
     card_form_secrets,
     card_payments_start,
     checkout_payments,
+    last_checkout,
     notify_placed,
     tracked_checkout,
     tracking_allowed,
@@ -35,17 +38,20 @@ def _cards() -> bool:
 class CheckoutView(View):
     template_name = "oscar/checkout/checkout.html"
 
-    def _form(self, request, data=None):
+    def _form(self, request, data=None, typed=None):
+        """The form bound to ``data``, or unbound and showing ``typed`` (nothing to correct yet)."""
         groups = stall_groups(
-            request.basket, delivery=(data or {}).get("delivery") or Checkout.Delivery.DELIVERY
+            request.basket, delivery=(data or typed or {}).get("delivery") or Checkout.Delivery.DELIVERY
         )
-        communes = current_communes(request) or []
-        provinces = {commune.province_code for commune in communes}
-        province = provinces.pop() if len(provinces) == 1 else None
-        initial = {"province": province}
-        if len(communes) == 1:
-            initial["commune"] = communes[0].code
-        form = CheckoutForm(data, groups=groups, cards=_cards(), province=province, initial=initial)
+        initial = typed or _last_address(request)
+        if not initial:
+            # A guess that costs nothing to change: the storefront's one province lists its communes.
+            # Never its commune: the shop's commune is not where the buyer lives.
+            provinces = {commune.province_code for commune in current_communes(request) or []}
+            initial = {"province": provinces.pop() if len(provinces) == 1 else None}
+        form = CheckoutForm(
+            data, groups=groups, cards=_cards(), province=initial.get("province"), initial=initial
+        )
         return form, groups
 
     def _page(self, request, form, groups, status=200):
@@ -64,9 +70,12 @@ class CheckoutView(View):
         if request.basket.is_empty:
             messages.info(request, _("Your basket is empty."))
             return redirect("basket:summary")
+        if "refresh" in request.POST:  # without JavaScript: the communes of the province just chosen
+            form, groups = self._form(request, typed=request.POST.dict())
+            return self._page(request, form, groups)
         form, groups = self._form(request, request.POST)
-        if "refresh" in request.POST or not form.is_valid():
-            return self._page(request, form, groups, status=200 if "refresh" in request.POST else 400)
+        if not form.is_valid():
+            return self._page(request, form, groups, status=400)
         try:
             checkout = place_orders(
                 basket=request.basket,
@@ -89,6 +98,35 @@ class CheckoutView(View):
         return redirect("checkout:thank-you", reference=checkout.reference)
 
 
+def _last_address(request) -> dict:
+    """What this buyer typed last time (their account's last checkout, or this browser's): the form
+    starts from it. Empty for someone new."""
+    checkout = last_checkout(user=request.user, references=request.session.get(SESSION_KEY, []))
+    if checkout is None:
+        return {}
+    return {
+        "name": checkout.name,
+        "phone": display_mobile(checkout.phone),
+        "email": checkout.email,
+        "delivery": checkout.delivery,
+        "province": checkout.province_code,
+        "commune": checkout.commune_code,
+        "address": checkout.address,
+    }
+
+
+@require_GET
+def communes(request):
+    """The communes of a province, for the checkout's script (the list follows the province at once)."""
+    code = request.GET.get("tinh", "")
+    choices = commune_choices(int(code)) if code.isdigit() else []
+    response = JsonResponse(
+        {"communes": [pair for pair in choices if pair[0]]}, json_dumps_params={"ensure_ascii": False}
+    )
+    patch_cache_control(response, public=True, max_age=86400)
+    return response
+
+
 def _own_checkout(request, reference: str) -> Checkout:
     """Only the browser that placed it (or the tracking page, with the phone number) sees a checkout."""
     if reference not in request.session.get(SESSION_KEY, []):
@@ -98,7 +136,8 @@ def _own_checkout(request, reference: str) -> Checkout:
 
 def thank_you(request, reference: str):
     checkout = _own_checkout(request, reference)
-    payments = checkout_payments(checkout)
+    # A transfer still to make comes first: its QR is on the first screen.
+    payments = sorted(checkout_payments(checkout), key=lambda payment: not getattr(payment, "vietqr", None))
     if settings.STRIPE_PUBLISHABLE_KEY:
         card_form_secrets(payments)
     context = {
@@ -138,9 +177,10 @@ def card_pay(request, number: str):
 
 
 def track(request):
-    """/shop/track/: the order number and the phone number show every stall's order of that checkout.
-    A wrong pair says only that nothing matched; lookups per network are limited."""
-    form = TrackForm(request.POST or None)
+    """/shop/track/: an order number or the checkout reference ("#100005", "dh7k 3m9p", any case)
+    and the phone number show every stall's order of that checkout. A wrong pair says only that
+    nothing matched; lookups per network and per code are limited."""
+    form = TrackForm(request.POST or None, initial={"number": request.GET.get("ma", "")[:40]})
     context = {"form": form}
     status = 200
     if request.method == "POST":

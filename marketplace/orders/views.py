@@ -1,4 +1,5 @@
-"""The stall's orders: only its own lines, and the three things a household does with them."""
+"""The stall's orders: only its own lines, the next thing a household does with each, and cancelling
+one it cannot send."""
 
 from django.contrib import messages
 from django.http import Http404, JsonResponse
@@ -9,7 +10,8 @@ from django.views.decorators.http import require_POST
 from oscar.core.loading import get_class
 
 from ground import order_status
-from marketplace.orders.actions import stall_order_advance
+from ground.phone import display_mobile
+from marketplace.orders.actions import stall_order_advance, stall_order_next_steps
 from marketplace.payments.services import announcements
 from sellers.access import with_stall
 from sellers.orders import stall_order_or_404, stall_orders
@@ -21,12 +23,24 @@ ACTION_MESSAGES = {
     "ship": gettext_lazy("Marked as shipped."),
     "deliver": gettext_lazy("Marked as delivered."),
     "paid": gettext_lazy("Marked as paid."),
+    "cancel": gettext_lazy("Order cancelled: the buyer gets a message."),
 }
 
 
 @with_stall
 def order_list(request, stall):
-    orders = stall_orders(stall)[:100]
+    orders = list(stall_orders(stall).select_related("shipping_address")[:100])
+    for order in orders:
+        order.steps = stall_order_next_steps(order)
+        address = order.shipping_address
+        if address is not None:
+            phone = str(address.phone_number or "")
+            # Written as on a shop sign (0912 345 678), dialled as the household would type it.
+            order.buyer_phone = display_mobile(phone) if phone.startswith("+84") else phone
+            order.buyer_phone_dial = order.buyer_phone.replace(" ", "")
+            order.buyer_address = ", ".join(
+                part for part in (address.line1, address.line4, address.state) if part
+            )
     context = {
         "stall": stall,
         "orders": orders,

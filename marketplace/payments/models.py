@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ground.phone import display_mobile
+
 
 class Checkout(models.Model):
     """One placing of a basket: what the buyer typed once, shared by the orders it made."""
@@ -25,6 +27,10 @@ class Checkout(models.Model):
 
     def __str__(self):
         return self.reference
+
+    @property
+    def phone_display(self) -> str:
+        return display_mobile(self.phone)
 
 
 class OrderPayment(models.Model):

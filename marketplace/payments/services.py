@@ -207,11 +207,12 @@ def checkout_payments(checkout: Checkout) -> list[OrderPayment]:
     """The checkout's orders as the buyer sees them: each with its timeline, and how to pay it."""
     payments = list(
         checkout.payments.select_related("order", "stall__partner")
-        .prefetch_related("order__lines")
+        .prefetch_related("order__lines", "order__shipping_events__event_type")
         .order_by("pk")
     )
     for payment in payments:
         payment.steps = timeline(payment)
+        payment.delivery_estimate = delivery_estimate(payment)
         if payment.method == OrderPayment.Method.VIETQR and payment.status != OrderPayment.Status.PAID:
             try:
                 payment.vietqr = vietqr_for(payment)
@@ -220,17 +221,35 @@ def checkout_payments(checkout: Checkout) -> list[OrderPayment]:
     return payments
 
 
+def last_checkout(*, user, references: list[str]) -> Checkout | None:
+    """The buyer's last checkout: their account's, else the last one placed from this browser."""
+    if user is not None and user.is_authenticated:
+        found = Checkout.objects.filter(user=user).order_by("-created_at").first()
+        if found is not None:
+            return found
+    if not references:
+        return None
+    return Checkout.objects.filter(reference__in=references).order_by("-created_at").first()
+
+
 # Tracking without an account --------------------------------------------------------------------
+
+
+def order_code(text: str) -> str:
+    """What a buyer types for an order, as we store it: "#100005", " 100 005", "dh7k3m9p2q" and
+    "ĐH7K3M9P2Q" all mean the order 100005 or the checkout DH7K3M9P2Q."""
+    code = "".join(ch for ch in (text or "") if ch.isalnum()).upper()
+    return code.replace("Đ", "D")
 
 
 @transaction.atomic
 def tracking_allowed(*, address: str, number: str) -> bool:
-    """At most TRACKING_LIMIT lookups per address, and per order number (a phone guessed from many
+    """At most TRACKING_LIMIT lookups per address, and per order code (a phone guessed from many
     addresses), per window; counted in PostgreSQL under a lock per key, so a parallel burst gets no
-    more than the limit either."""
+    more than the limit either. "#100005" and "100005" are one code, with one limit."""
     keys = [address or "unknown"]
-    if number:
-        keys.append(subject_key("order", number.strip().upper()))
+    if order_code(number):
+        keys.append(subject_key("order", order_code(number)))
     lock_keys(*(f"tracking:{key}" for key in keys))
     since = timezone.now() - TRACKING_WINDOW
     TrackingAttempt.objects.filter(at__lt=since - TRACKING_WINDOW).delete()
@@ -242,28 +261,69 @@ def tracking_allowed(*, address: str, number: str) -> bool:
 
 
 def tracked_checkout(number: str, phone: str) -> Checkout | None:
-    """The checkout of this order number, if the phone is the buyer's; None reveals nothing else."""
-    payment = (
-        OrderPayment.objects.filter(order__number=number.strip().upper(), checkout__phone=phone)
-        .select_related("checkout")
-        .first()
-    )
-    return payment.checkout if payment else None
+    """The checkout of this order number or checkout reference, if the phone is the buyer's; None
+    reveals nothing else (a code alone never shows an order: the phone must match too)."""
+    code = order_code(number)
+    if not code:
+        return None
+    if code.isdigit():
+        payment = (
+            OrderPayment.objects.filter(order__number=code, checkout__phone=phone)
+            .select_related("checkout")
+            .first()
+        )
+        return payment.checkout if payment else None
+    return Checkout.objects.filter(reference=code, phone=phone).first()
 
 
 def timeline(payment: OrderPayment) -> list[dict]:
-    """placed → confirmed → shipped → delivered, and paid: each step with whether it is reached."""
+    """placed → confirmed → shipped → delivered, and paid: each step with whether it is reached and
+    when (the order's time, the stall's step recorded as Oscar's shipping event, the payment's)."""
     steps_in_order = order_status.BUYER_STEPS
     labels = order_status.BUYER_LABELS
     statuses = [line.status for line in payment.order.lines.all()]
     reached = min((steps_in_order.index(s) for s in statuses if s in steps_in_order), default=0)
     cancelled = bool(statuses) and all(s == order_status.CANCELLED for s in statuses)
-    steps = [
-        {"key": key, "label": labels[key], "done": not cancelled and i <= reached}
-        for i, key in enumerate(steps_in_order)
-    ]
+    when = step_times(payment.order)
+    steps = []
+    for i, key in enumerate(steps_in_order):
+        done = not cancelled and i <= reached
+        steps.append({"key": key, "label": labels[key], "done": done, "at": when.get(key) if done else None})
     paid = order_status.PAID_EVENT
-    steps.append({"key": paid, "label": labels[paid], "done": payment.status == OrderPayment.Status.PAID})
+    is_paid = payment.status == OrderPayment.Status.PAID
+    steps.append(
+        {"key": paid, "label": labels[paid], "done": is_paid, "at": payment.paid_at if is_paid else None}
+    )
     if cancelled:
-        steps.append({"key": order_status.CANCELLED, "label": labels[order_status.CANCELLED], "done": True})
+        cancel = order_status.CANCELLED
+        steps.append({"key": cancel, "label": labels[cancel], "done": True, "at": when.get(cancel)})
     return steps
+
+
+def step_times(order) -> dict:
+    """When each step of the order was first reached (the prefetched shipping events, oldest first)."""
+    times = {order_status.PLACED: order.date_placed}
+    for event in sorted(order.shipping_events.all(), key=lambda event: event.date_created):
+        times.setdefault(event.event_type.code, event.date_created)
+    return times
+
+
+# The rule while stalls have no delivery times of their own: a stall confirms and ships within
+# DAYS_TO_SHIP days of the order; the parcel arrives DELIVERY_DAYS after it leaves.
+DAYS_TO_SHIP = 2
+DELIVERY_DAYS = (2, 4)
+
+
+def delivery_estimate(payment: OrderPayment) -> tuple | None:
+    """(earliest, latest) local dates the buyer can expect a delivered order, None when there is
+    nothing to wait for (delivered, cancelled, or picked up at the commune point)."""
+    if payment.checkout.delivery != Checkout.Delivery.DELIVERY:
+        return None
+    reached = {step["key"] for step in payment.steps if step["done"]}
+    if order_status.DELIVERED in reached or order_status.CANCELLED in reached:
+        return None
+    times = step_times(payment.order)
+    shipped = times.get(order_status.SHIPPED) if order_status.SHIPPED in reached else None
+    start = shipped or payment.order.date_placed + timedelta(days=DAYS_TO_SHIP)
+    start = timezone.localdate(start)
+    return start + timedelta(days=DELIVERY_DAYS[0]), start + timedelta(days=DELIVERY_DAYS[1])
