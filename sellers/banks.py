@@ -23,3 +23,6 @@ BANKS = {
 }
 
 BANK_CHOICES = [(bin_, f"{name} ({bin_})") for bin_, name in BANKS.items()]
+
+# What people choose from: the short name they know; the BIN stays the value, never shown.
+BANK_NAME_CHOICES = list(BANKS.items())

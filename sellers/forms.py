@@ -9,7 +9,9 @@ from oscar.core.loading import get_model
 from catalogue.ocop import OCOP_STAR_CHOICES, Unit
 from ground.images import clean_photo
 from ground.models import Commune
+from ground.money import PriceError, parse_dong
 from ground.phone import normalize_mobile
+from sellers.banks import BANK_NAME_CHOICES
 from sellers.models import STALL_FORM_FIELDS, Stall
 
 Category = get_model("catalogue", "Category")
@@ -25,25 +27,28 @@ class PhoneField(forms.CharField):
 
 
 class DongField(forms.CharField):
-    """A price in whole đồng as people type it: 120000, 120.000, 120 000 or 120.000 ₫."""
+    """A price in whole đồng as people type it: 65000, 65.000, 65,000, 65000đ, 65k or 65 nghìn."""
 
-    widget = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
+    widget = forms.TextInput(attrs={"autocomplete": "off"})
 
     def clean(self, value):
         text = (super().clean(value) or "").strip()
-        text = re.sub(r"\s*(₫|đ|đồng|vnd|vnđ)$", "", text, flags=re.IGNORECASE).strip()
-        if text.startswith("-"):
-            raise ValidationError(_("A price cannot be below zero."), code="negative")
-        if "," in text:
+        try:
+            price = parse_dong(text)
+        except PriceError as error:
+            if error.code == "negative":
+                raise ValidationError(_("A price cannot be below zero."), code="negative") from error
+            if error.code == "decimal":
+                raise ValidationError(
+                    _(
+                        "A price is whole đồng, without a comma or decimals: "
+                        "for example 65000, 65.000 or 65k."
+                    ),
+                    code="decimal",
+                ) from error
             raise ValidationError(
-                _("Write the price in whole đồng without a comma, for example 65000 or 65.000."),
-                code="decimal",
-            )
-        if not re.fullmatch(r"\d{1,3}(\.\d{3})+|\d+|\d{1,3}( \d{3})+", text):
-            raise ValidationError(
-                _("Write the price in digits, for example 65000 or 65.000."), code="not_a_number"
-            )
-        price = int(text.replace(".", "").replace(" ", ""))
+                _("Write the price in đồng, for example 65000, 65.000 or 65k."), code="not_a_number"
+            ) from error
         if price <= 0:
             raise ValidationError(_("A price must be more than 0 đồng."), code="zero")
         if price > MAX_PRICE:
@@ -81,10 +86,25 @@ class CodeForm(forms.Form):
     )
 
 
+def known_commune_field(field: forms.ModelChoiceField, communes) -> None:
+    """The commune list starts on "Choose your commune"; when only one commune is possible (the
+    commune's own site, a helper who serves one commune) it is the only choice, already chosen."""
+    communes = list(communes) if communes is not None else None
+    if communes is not None and len(communes) == 1:
+        field.queryset = Commune.objects.filter(pk=communes[0].pk)
+        field.empty_label = None
+        field.initial = communes[0].pk
+    else:
+        field.empty_label = _("Choose your commune")
+
+
 class StallForm(forms.ModelForm):
     name = forms.CharField(label=_("Stall name"), max_length=128)
     photo = PhotoField(label=_("Add a photo of your garden, field or shop"), required=False)
     commune = forms.ModelChoiceField(label=_("Commune"), queryset=Commune.objects.all())
+    bank_bin = forms.ChoiceField(
+        label=_("Bank"), choices=[("", _("Choose a bank"))] + BANK_NAME_CHOICES, required=False
+    )
     bank_account_number = forms.CharField(
         label=_("Account number"),
         max_length=19,
@@ -95,17 +115,19 @@ class StallForm(forms.ModelForm):
     class Meta:
         model = Stall
         fields = STALL_FORM_FIELDS
-        labels = {"bank_bin": _("Bank"), "bank_account_name": _("Account holder's name")}
+        labels = {"bank_account_name": _("Account holder's name")}
         help_texts = {
             "story": _("Tell buyers about your family, your garden and how you grow."),
             "bank_account_name": _("As the bank writes it, for example NGUYEN VAN THANH."),
         }
         widgets = {"story": forms.Textarea(attrs={"rows": 4})}
 
-    def __init__(self, *args, editing: bool = False, **kwargs):
+    def __init__(self, *args, editing: bool = False, communes=None, **kwargs):
         super().__init__(*args, **kwargs)
         if editing:
             del self.fields["commune"]  # a stall stays in the commune that verified it
+        else:
+            known_commune_field(self.fields["commune"], communes)
         if self.instance.pk:
             self.initial.setdefault("name", self.instance.name)
 
@@ -132,7 +154,7 @@ class StallForm(forms.ModelForm):
 
 class ProductForm(forms.Form):
     title = forms.CharField(label=_("Product name"), max_length=255)
-    price = DongField(label=_("Price (đồng)"))
+    price = DongField(label=_("Price (đồng)"), help_text=_("For example 65000, 65.000 or 65k."))
     unit = forms.ChoiceField(label=_("Unit of sale"), choices=Unit.choices)
     stock = forms.IntegerField(
         label=_("How many you have"),
@@ -141,7 +163,12 @@ class ProductForm(forms.Form):
         error_messages={"invalid": _("Write a whole number, for example 50.")},
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
-    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none(), required=False)
+    category = forms.ModelChoiceField(
+        label=_("Category"),
+        queryset=Category.objects.none(),
+        required=False,
+        empty_label=_("Choose a category"),
+    )
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
@@ -208,6 +235,7 @@ class AssistStartForm(forms.Form):
     def __init__(self, *args, communes=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["commune"].queryset = communes if communes is not None else Commune.objects.none()
+        known_commune_field(self.fields["commune"], self.fields["commune"].queryset)
 
 
 class ReasonForm(forms.Form):

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
@@ -328,6 +329,7 @@ AUDIT_ACTIONS = {
     "order_ship": _("shipped an order"),
     "order_deliver": _("delivered an order"),
     "order_paid": _("marked an order paid"),
+    "order_cancel": _("cancelled an order"),
     "plot_created": _("added a farm plot"),
     "certification_added": _("added a certificate"),
     "lot_created": _("added a harvest lot"),
@@ -362,6 +364,27 @@ class StallAuditEntry(models.Model):
     @property
     def action_label(self) -> str:
         return str(AUDIT_ACTIONS.get(self.action, self.action))
+
+    @property
+    def changed_fields(self) -> str:
+        """ "bank account, village, story": what a "changed the stall" entry changed, in words."""
+        fields = self.detail.get("fields") if isinstance(self.detail, dict) else None
+        if not fields:
+            return ""
+        words = []
+        if any(name in PAYOUT_FIELDS for name in fields):
+            words.append(str(_("bank account")))
+        for name in fields:
+            if name in PAYOUT_FIELDS:
+                continue
+            if name == "name":
+                words.append(str(_("stall name")))
+            else:
+                try:
+                    words.append(str(Stall._meta.get_field(name).verbose_name))
+                except FieldDoesNotExist:  # a field removed since the entry was written
+                    words.append(name)
+        return ", ".join(words)
 
 
 class CommuneAssignment(models.Model):

@@ -35,9 +35,13 @@ def _hash(*, phone: str, purpose: str, code: str) -> str:
 
 
 @transaction.atomic
-def otp_send(*, phone: str, purpose: str, ip_address: str | None, deliver: bool = True) -> OneTimeCode:
+def otp_send(
+    *, phone: str, purpose: str, ip_address: str | None, deliver: bool = True, text: str = ""
+) -> OneTimeCode:
     """A new code for this number, texted to it after commit. With ``deliver=False`` it is only
     counted (a login for a number that has no stall answers like any other, and costs no text).
+    ``text`` replaces the usual log-in wording; it has a ``%(code)s`` placeholder (a consent code
+    names who asks and what for).
     The counts and the new code are one transaction under a lock per number and per address, so a
     parallel burst never gets more codes than the limits."""
     lock_keys(f"otp-phone:{phone}", f"otp-ip:{ip_address}" if ip_address else "")
@@ -60,9 +64,9 @@ def otp_send(*, phone: str, purpose: str, ip_address: str | None, deliver: bool 
         expires_at=now + CODE_TTL,
     )
     # Written without diacritics in Vietnamese too: plain GSM-7 texts are cheaper and reach every phone.
-    text = _("Cho OCOP: your code is %(code)s. It works for 5 minutes. Never share it with anyone.") % {
-        "code": code
-    }
+    text = (
+        text or _("Cho OCOP: your code is %(code)s. It works for 5 minutes. Never share it with anyone.")
+    ) % {"code": code}
     if deliver:
         transaction.on_commit(lambda: send_text(phone=phone, text=text))
     return one_time_code

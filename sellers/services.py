@@ -123,6 +123,7 @@ def stall_update(
         for field in PAYOUT_FIELDS:
             setattr(stall, field, getattr(in_force, field))
     changed = [field for field in STALL_FIELDS if field in fields and getattr(stall, field) != fields[field]]
+    old_payout = payout_summary(*(getattr(stall, field) for field in PAYOUT_FIELDS))
     for field in changed:
         setattr(stall, field, fields[field])
     if name is not None and name != stall.partner.name:
@@ -134,12 +135,18 @@ def stall_update(
     stall.full_clean()
     stall.save()
     if changed:
+        # The log names what changed; a new bank account is shown old and new, masked.
+        payout_detail = {}
+        if any(field in PAYOUT_FIELDS for field in changed):
+            new_payout = payout_summary(*(getattr(stall, field) for field in PAYOUT_FIELDS))
+            payout_detail = {"old": old_payout, "new": new_payout}
         audit(
             stall=stall,
             actor=actor,
             action="stall_updated",
             on_behalf_of=acting_for(actor, stall),
             fields=changed,
+            **payout_detail,
         )
     if payout:
         wanted = {field: getattr(stall, field) for field in PAYOUT_FIELDS} | payout
@@ -367,7 +374,26 @@ def stall_verify(*, stall: Stall, staff) -> Stall:
     stall.save(update_fields=["status", "status_reason", "verified_at", "verified_by", "updated_at"])
     stall_page_publish(stall=stall)
     audit(stall=stall, actor=staff, action="stall_verified")
+    _household_tell(
+        stall,
+        _(
+            "Cho OCOP: %(commune)s has verified your stall %(stall)s. Buyers can now see and buy your "
+            "products."
+        )
+        % {"commune": stall.commune.name, "stall": stall.name},
+    )
     return stall
+
+
+def _household_tell(stall: Stall, text: str) -> None:
+    """A text to the household's own phone (its sign-in number, else the stall's), after commit."""
+    phone = (
+        PhoneAccount.objects.filter(user_id=stall.owner_id).values_list("phone", flat=True).first()
+        if stall.owner_id
+        else None
+    ) or stall.phone
+    if phone:
+        transaction.on_commit(lambda: send_text(phone=phone, text=text))
 
 
 @transaction.atomic
@@ -390,6 +416,18 @@ def stall_reject(*, stall: Stall, staff, reason: str) -> Stall:
         action="stall_suspended" if was_verified else "stall_rejected",
         reason=reason,
     )
+    words = {"commune": stall.commune.name, "stall": stall.name, "reason": reason.rstrip(". ")}
+    if was_verified:
+        text = _("Cho OCOP: %(commune)s has suspended your stall %(stall)s. The reason: %(reason)s.") % words
+    else:
+        text = (
+            _(
+                "Cho OCOP: %(commune)s sent your stall %(stall)s back. What to change: %(reason)s. Fix it, "
+                "then send it again from your stall page."
+            )
+            % words
+        )
+    _household_tell(stall, text)
     return stall
 
 
@@ -414,11 +452,35 @@ def stall_page_publish(*, stall: Stall) -> StallPage | None:
 # Digital helpers ------------------------------------------------------------------------------
 
 
-def assisted_start(*, helper, household_phone: str, commune: Commune, ip_address: str | None) -> OneTimeCode:
-    """A helper asks for the household's consent: a code goes to the household's own phone."""
+def helper_display_name(helper) -> str:
+    return helper.get_full_name() or helper.username
+
+
+def _escape_percent(value: str) -> str:
+    return value.replace("%", "%%")
+
+
+def assisted_start(
+    *, helper, household_phone: str, commune: Commune, ip_address: str | None, stall_name: str = ""
+) -> OneTimeCode:
+    """A helper asks for the household's consent: a code goes to the household's own phone, in a text
+    that names the helper and what the code allows, and says to give it to that helper only."""
     if not helper_communes(helper).filter(pk=commune.pk).exists():
         raise PermissionDenied(_("You can only help households of your own commune."))
-    return otp.otp_send(phone=household_phone, purpose=OneTimeCode.Purpose.CONSENT, ip_address=ip_address)
+    # Written without diacritics in Vietnamese too (like every code text); the names stay as written.
+    text = _(
+        "Cho OCOP: %(helper)s (digital helper of %(commune)s) asks your permission to open the stall "
+        "%(stall)s for you. If you agree, give the code %(code)s to %(helper)s only, no one else. It works "
+        "for 5 minutes. If you did not ask for this, give the code to no one."
+    ) % {
+        "helper": _escape_percent(helper_display_name(helper)),
+        "commune": _escape_percent(commune.name),
+        "stall": _escape_percent(f"“{stall_name}”" if stall_name else ""),
+        "code": "%(code)s",  # otp_send puts the code here
+    }
+    return otp.otp_send(
+        phone=household_phone, purpose=OneTimeCode.Purpose.CONSENT, ip_address=ip_address, text=text
+    )
 
 
 def assisted_confirm(
@@ -450,7 +512,7 @@ def _assisted_stall_open(*, helper, household_phone, household_name, stall_name,
         stall=stall,
         actor=household,
         action="helper_consent_given",
-        helper=helper.get_full_name() or helper.username,
+        helper=helper_display_name(helper),
     )
     return stall
 

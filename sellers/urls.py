@@ -22,6 +22,7 @@ urlpatterns = [
     path("gian-hang/<int:stall_pk>/san-pham/", products.product_list, name="products"),
     path("gian-hang/<int:stall_pk>/san-pham/moi/", products.product_edit, name="product-create"),
     path("gian-hang/<int:stall_pk>/san-pham/<int:product_pk>/", products.product_edit, name="product-edit"),
+    path("anh-da-chon/<slug:key>/", stall.pending_photo, name="pending-photo"),
     path("ho-tro/", assist.assist_start, name="assist"),
     path("ho-tro/xac-nhan/", assist.assist_confirm, name="assist-confirm"),
     path("xa/", commune.review_list, name="review"),

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 from ground.client import client_address
 from ground.phone import display_mobile
 from sellers import otp
+from sellers.access import managed_stalls
 from sellers.forms import CodeForm, PhoneForm, SignupForm
 from sellers.models import OneTimeCode, PhoneAccount
 from sellers.services import seller_login, seller_signup
@@ -90,8 +91,10 @@ def _code_step(request, *, purpose: str):
         else:
             del request.session[SESSION_KEY]
             login(request, user, backend=BACKEND)
-            if purpose == "signup":
+            if purpose == "signup" and not managed_stalls(user).exists():
+                # A new seller goes straight to the stall's form: one tap less on the way to selling.
                 messages.success(request, _("Welcome! Now tell us about your stall."))
+                return redirect("sellers:stall-create")
             return redirect("sellers:dashboard")
     context = {"form": form, "step": purpose, "phone": display_mobile(pending["phone"])}
     return render(request, "sellers/code_form.html", context)

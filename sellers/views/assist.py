@@ -31,6 +31,7 @@ def assist_start(request):
                 household_phone=data["household_phone"],
                 commune=data["commune"],
                 ip_address=client_address(request),
+                stall_name=data["stall_name"],
             )
         except otp.CodeError as error:
             form.add_error("household_phone", str(error))

@@ -11,17 +11,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ground.phone import display_mobile
 from sellers import services
 from sellers.access import seller_login_required, staff_communes
 from sellers.forms import ReasonForm
-from sellers.models import PayoutChange, Stall
+from sellers.models import PayoutChange, Stall, payout_summary
+from sellers.products import stall_products
 
 PAYOUT_CHANGES_SHOWN = timedelta(days=30)
 
 
 def _reviewable(user):
     return Stall.objects.filter(commune__in=staff_communes(user)).select_related(
-        "partner", "commune", "owner"
+        "partner", "commune", "owner__phone_account"
     )
 
 
@@ -31,9 +33,12 @@ def review_list(request):
     if not communes.exists():
         raise PermissionDenied
     stalls = _reviewable(request.user)
+    waiting = list(
+        stalls.filter(status=Stall.Status.SUBMITTED).order_by("submitted_at").prefetch_related("photos")
+    )
     context = {
         "communes": communes,
-        "waiting": stalls.filter(status=Stall.Status.SUBMITTED).order_by("submitted_at"),
+        "waiting": [_review_card(stall) for stall in waiting],
         "verified": stalls.verified().order_by("partner__name"),
         "payout_changes": PayoutChange.objects.filter(
             stall__commune__in=communes, requested_at__gte=timezone.now() - PAYOUT_CHANGES_SHOWN
@@ -41,6 +46,23 @@ def review_list(request):
         "form": ReasonForm(),
     }
     return render(request, "sellers/review_list.html", context)
+
+
+def _review_card(stall: Stall) -> dict:
+    """Everything the commune vouches for when it verifies: who, where, the phone buyers may call,
+    who is paid (bank, holder, the account's last digits), the photos, and each product with its
+    price, photo and OCOP claim."""
+    account = getattr(stall.owner, "phone_account", None) if stall.owner_id else None
+    phone = stall.phone or (account.phone if account else "")
+    return {
+        "stall": stall,
+        "phone": display_mobile(phone) if phone else "",
+        "payout": payout_summary(stall.bank_bin, stall.bank_account_number, stall.bank_account_name),
+        "photos": list(stall.photos.all()),
+        "products": [
+            {"product": product, "record": product.stockrecords.all()[0]} for product in stall_products(stall)
+        ],
+    }
 
 
 @seller_login_required

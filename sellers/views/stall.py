@@ -9,7 +9,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ground.client import client_address
 from ground.phone import display_mobile
-from sellers import otp, services
+from ground.tenancy import current_communes
+from sellers import otp, pending_photos, services
 from sellers.access import (
     acting_for,
     helper_communes,
@@ -19,7 +20,7 @@ from sellers.access import (
     with_stall,
 )
 from sellers.forms import CodeForm, StallForm
-from sellers.models import PAYOUT_FIELDS, HelperConsent, PayoutChange
+from sellers.models import PAYOUT_FIELDS, HelperConsent, PayoutChange, Stall
 from sellers.orders import stall_takings
 
 
@@ -42,23 +43,33 @@ def dashboard(request):
 @seller_login_required
 @require_http_methods(["GET", "POST"])
 def stall_create(request):
-    form = StallForm(request.POST or None, request.FILES or None)
+    form = StallForm(request.POST or None, request.FILES or None, communes=current_communes(request))
+    photo_key = "stall-new"
+    if request.method == "GET":
+        pending_photos.forget(request, photo_key)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        photo = data.pop("photo", None)
+        photo = data.pop("photo", None) or pending_photos.take(request, photo_key)
         phone = getattr(getattr(request.user, "phone_account", None), "phone", "")
         stall = services.stall_create(owner=request.user, actor=request.user, phone=phone, **data)
         messages.success(request, _("Your stall is saved. Add your products, then send it to the commune."))
         _store_photo(request, stall, photo)
         return redirect("sellers:stall", stall_pk=stall.pk)
-    return render(request, "sellers/stall_form.html", {"form": form})
+    if request.method == "POST":
+        pending_photos.keep_from_form(request, photo_key, form)
+    context = {"form": form, "pending_photo": pending_photos.shown(request, photo_key, form)}
+    return render(request, "sellers/stall_form.html", context)
 
 
 @with_stall
 def stall_home(request, stall):
+    # Sales, orders and stamps mean something once the commune has verified the stall (a suspended
+    # stall still has its orders); before that the page shows only what the household can do now.
+    selling = stall.status in (Stall.Status.VERIFIED, Stall.Status.SUSPENDED)
     context = {
         "stall": stall,
-        "takings": stall_takings(stall),
+        "selling": selling,
+        "takings": stall_takings(stall) if selling else None,
         "acting_for": acting_for(request.user, stall),
         "consent": HelperConsent.objects.filter(stall=stall, revoked_at__isnull=True)
         .select_related("helper")
@@ -86,21 +97,38 @@ def stall_edit(request, stall):
     form = StallForm(
         request.POST or None, request.FILES or None, instance=stall, editing=True, initial=initial
     )
+    photo_key = f"stall-{stall.pk}"
+    if request.method == "GET":
+        pending_photos.forget(request, photo_key)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        photo = data.pop("photo", None)
+        photo = data.pop("photo", None) or pending_photos.take(request, photo_key)
         stall.refresh_from_db()  # the form wrote its values on the instance; the service compares them
         try:
             services.stall_update(stall=stall, actor=request.user, ip_address=client_address(request), **data)
         except ValidationError as error:
             form.add_error(None, error.messages)
+            if photo:
+                pending_photos.keep(request, photo_key, photo)
         else:
             _payout_saved(request, before=waiting, after=PayoutChange.objects.pending_for(stall))
             _store_photo(request, stall, photo)
             return redirect("sellers:stall", stall_pk=stall.pk)
-    return render(
-        request, "sellers/stall_form.html", {"form": form, "stall": stall, "payout_change": waiting}
-    )
+    elif request.method == "POST":
+        pending_photos.keep_from_form(request, photo_key, form)
+    context = {
+        "form": form,
+        "stall": stall,
+        "payout_change": waiting,
+        "pending_photo": pending_photos.shown(request, photo_key, form),
+    }
+    return render(request, "sellers/stall_form.html", context)
+
+
+@seller_login_required
+def pending_photo(request, key):
+    """The photo kept from a form sent with an error, shown back only to the session that sent it."""
+    return pending_photos.preview(request, key)
 
 
 def _payout_saved(request, *, before, after) -> None:
