@@ -1,10 +1,12 @@
 """The cooperative's traceability desk, inside the seller dashboard: plots, lots, events, stamps, scans."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from ground.storage import private_download
@@ -13,7 +15,13 @@ from traceability import services
 from traceability.forms import CertificationForm, EventForm, LotForm, PlotForm, RangeForm, StampRunForm
 from traceability.models import Certification, FarmPlot, StampRun
 from traceability.printing import run_csv
-from traceability.selectors import cooperative_stalls, lots_of, scans_per_day, suspicious_stamps
+from traceability.selectors import (
+    cooperative_stalls,
+    lots_of,
+    scans_per_day,
+    stamp_runs_of,
+    suspicious_stamps,
+)
 
 
 def _lot_or_404(stall, lot_pk):
@@ -75,7 +83,14 @@ def desk(request, stall):
         "lot_form": forms["lot"],
         "cert_form": forms["cert"],
     }
-    return render(request, "traceability/desk.html", context)
+    response = render(request, "traceability/desk.html", context)
+    # The plot form's "Use my location" asks the phone where it is: the site switches geolocation off
+    # everywhere (settings.PERMISSIONS_POLICY) but on this page, for the page itself and no frame.
+    features = {**settings.PERMISSIONS_POLICY, "geolocation": ["self"]}
+    response["Permissions-Policy"] = ", ".join(
+        f"{feature}=({' '.join(origins)})" for feature, origins in features.items()
+    )
+    return response
 
 
 def _save_desk_form(request, stall, kind: str, data: dict):
@@ -107,19 +122,25 @@ def lot_detail(request, stall, lot_pk):
                 run = services.stamp_run_create(lot=lot, actor=request.user, **run_form.cleaned_data)
                 messages.success(
                     request,
-                    _("%(count)s stamps ordered. The sheet is being prepared.") % {"count": run.count},
+                    ngettext(
+                        "%(count)s stamp ordered. The sheet is being prepared.",
+                        "%(count)s stamps ordered. The sheet is being prepared.",
+                        run.count,
+                    )
+                    % {"count": run.count},
                 )
                 return redirect("sellers:trace-lot", stall_pk=stall.pk, lot_pk=lot.pk)
         except ValidationError as error:
             (run_form if "run-count" in request.POST else event_form).add_error(None, error)
-    runs = list(lot.stamp_runs.all())
+    runs = stamp_runs_of(lot)
     context = {
         "stall": stall,
         "lot": lot,
         "events": lot.events.select_related("recorded_by"),
         "runs": runs,
-        # While a sheet is being printed the page reloads itself every 3 s: live progress, no JavaScript.
-        "printing": any(run.status in (StampRun.Status.PENDING, StampRun.Status.RUNNING) for run in runs),
+        # While a sheet is being printed the page reloads itself every 3 s: live progress, no JavaScript
+        # (not for a stuck one: that says so and waits for "Try printing again").
+        "printing": any(run.unfinished and not run.stuck for run in runs),
         "scans": scans_per_day(lot),
         "event_form": event_form,
         "run_form": run_form,
@@ -140,11 +161,24 @@ def run_action(request, stall, run_pk, action):
     try:
         if action == "activate":
             count = services.stamps_activate(run=run, actor=request.user, first=first, last=last)
-            messages.success(request, _("%(count)s stamps activated.") % {"count": count})
+            messages.success(
+                request,
+                ngettext("%(count)s stamp activated.", "%(count)s stamps activated.", count)
+                % {"count": count},
+            )
         elif action == "void":
             count = services.stamps_void(run=run, actor=request.user, reason=reason, first=first, last=last)
-            messages.success(request, _("%(count)s stamps voided.") % {"count": count})
+            messages.success(
+                request,
+                ngettext("%(count)s stamp voided.", "%(count)s stamps voided.", count) % {"count": count},
+            )
         elif action == "retry":
+            stuck = next((r.stuck for r in stamp_runs_of(run.lot) if r.pk == run.pk), False)
+            if stuck:  # waiting for nothing: it failed, and is printed again like any failed sheet
+                StampRun.objects.filter(
+                    pk=run.pk, status__in=[run.Status.PENDING, run.Status.RUNNING]
+                ).update(status=StampRun.Status.FAILED, error="stuck")
+                run.refresh_from_db()
             services.stamp_run_retry(run=run)
             messages.success(request, _("Printing again."))
         else:
@@ -160,7 +194,15 @@ def lot_recall(request, stall, lot_pk):
     lot = _lot_or_404(stall, lot_pk)
     try:
         count = services.lot_recall(lot=lot, actor=request.user, reason=request.POST.get("reason", ""))
-        messages.success(request, _("Lot recalled; %(count)s stamps now warn buyers.") % {"count": count})
+        messages.success(
+            request,
+            ngettext(
+                "Lot recalled; %(count)s stamp now warns buyers.",
+                "Lot recalled; %(count)s stamps now warn buyers.",
+                count,
+            )
+            % {"count": count},
+        )
     except ValidationError as error:
         _errors(request, error)
     return redirect("sellers:trace-lot", stall_pk=stall.pk, lot_pk=lot.pk)

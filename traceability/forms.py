@@ -1,4 +1,6 @@
 from django import forms
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from oscar.core.loading import get_model
 
@@ -53,6 +55,16 @@ class LotForm(forms.Form):
         return self.cleaned_data["code"].strip().upper()
 
 
+class EventChoiceField(forms.ModelChoiceField):
+    """An earlier entry as the cooperative wrote it: "Thu hoạch · 12-06-2026", in its own words and
+    local time (not "commissioning 2026-06-11", the code name and the UTC date)."""
+
+    def label_from_instance(self, event: LotEvent) -> str:
+        when = timezone.localtime(event.occurred_at)
+        shown = date_format(when, "SHORT_DATE_FORMAT" if event.date_only else "SHORT_DATETIME_FORMAT")
+        return f"{event.get_step_display()} · {shown}{f' · {event.place}' if event.place else ''}"
+
+
 class EventForm(forms.Form):
     step = forms.ChoiceField(label=_("What happened"), choices=LotEvent.Step.choices)
     occurred_at = forms.DateTimeField(
@@ -61,7 +73,7 @@ class EventForm(forms.Form):
     place = forms.CharField(label=_("Where"), max_length=200)
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     photo = PhotoField(label=_("Photo"), required=False)
-    corrects = forms.ModelChoiceField(
+    corrects = EventChoiceField(
         label=_("Corrects the entry"), queryset=LotEvent.objects.none(), required=False
     )
 

@@ -1,3 +1,5 @@
+from datetime import time, timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -40,15 +42,22 @@ class FarmPlot(models.Model):
         return self.name
 
     @property
-    def map_embed_url(self) -> str:
-        """A small OpenStreetMap around the plot, with a marker (loaded only when scrolled to)."""
-        lat, lon, d = float(self.latitude), float(self.longitude), 0.01
-        bbox = f"{lon - d:.5f}%2C{lat - d:.5f}%2C{lon + d:.5f}%2C{lat + d:.5f}"
-        return f"https://www.openstreetmap.org/export/embed.html?bbox={bbox}&marker={lat:.5f}%2C{lon:.5f}"
+    def coordinates(self) -> str:
+        """The plot's point as anyone reads it, whatever the language's decimal comma: "21.3811° N,
+        106.6124° E" (never "(21,38110, 106,61240)")."""
+        lat, lon = float(self.latitude), float(self.longitude)
+        return f"{abs(lat):.4f}° {'N' if lat >= 0 else 'S'}, {abs(lon):.4f}° {'E' if lon >= 0 else 'W'}"
+
+    @property
+    def geo_uri(self) -> str:
+        """RFC 5870: a phone opens its own map app on it (no third-party page in ours)."""
+        return f"geo:{float(self.latitude):.5f},{float(self.longitude):.5f}"
 
     @property
     def map_url(self) -> str:
-        return f"https://www.openstreetmap.org/?mlat={self.latitude}&mlon={self.longitude}#map=15/{self.latitude}/{self.longitude}"
+        """OpenStreetMap in the browser, for phones with no map app taking geo: links."""
+        lat, lon = f"{float(self.latitude):.5f}", f"{float(self.longitude):.5f}"
+        return f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=15/{lat}/{lon}"
 
 
 def certificate_scan_name(certification, filename: str) -> str:
@@ -119,6 +128,13 @@ class HarvestLot(models.Model):
     def __str__(self):
         return self.code
 
+    @property
+    def sellable(self) -> bool:
+        """Neither recalled nor past its best-before date: a buyer may be offered it again."""
+        return self.recalled_at is None and (
+            self.best_before is None or self.best_before >= timezone.localdate()
+        )
+
 
 class LotEvent(models.Model):
     """What happened to a lot: EPCIS 2.0 ObjectEvent with a CBV business step. Append-only."""
@@ -163,6 +179,12 @@ class LotEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError(_("Lot events cannot be deleted; record a correction instead."))
+
+    @property
+    def date_only(self) -> bool:
+        """A harvest recorded with a date and no time (stored at noon, local): shown as the date alone."""
+        noon = timezone.localtime(self.occurred_at).time() == time(12)
+        return noon and self.step == self.Step.COMMISSIONING
 
     @property
     def epcis_business_step(self) -> str:
@@ -225,6 +247,16 @@ class StampRun(models.Model):
     @property
     def percent(self) -> int:
         return round(100 * self.progress / self.count) if self.count else 100
+
+    @property
+    def unfinished(self) -> bool:
+        return self.status in (self.Status.PENDING, self.Status.RUNNING)
+
+
+# A sheet still waiting or printing this long after it was (last) queued is stuck: the cooperative is
+# told so and may print it again. 10,000 stamps print in about 10 s (README, "Stamps from order to PDF"),
+# and a dead worker's run is taken up again within a minute.
+STAMP_RUN_STUCK_AFTER = timedelta(minutes=10)
 
 
 class Stamp(models.Model):

@@ -9,6 +9,7 @@ them everything else on the page is the same. Anyone else gets the page rendered
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import get_language
 
 from ground.page_cache import fill, marker, nonce, shell_allowed
@@ -33,7 +34,8 @@ def trace_page(
 ) -> HttpResponse:
     version = target.lot_updated_at.timestamp()
     # The nonce too: a process on another SECRET_KEY (during a key change) never fills this one's shell.
-    key = f"trace-page:{nonce()}:{request.get_host()}:{get_language()}:{target.lot_id}:{version}"
+    expired = target.best_before is not None and target.best_before < timezone.localdate()
+    key = f"trace-page:{nonce()}:{request.get_host()}:{get_language()}:{target.lot_id}:{version}:{expired}"
     slot_stamp, slot_csrf, slot_next = slots()
     shell = cache.get(key)
     if shell is None:

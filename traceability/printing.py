@@ -19,7 +19,11 @@ logger = logging.getLogger(__name__)
 def _label_text(run: StampRun) -> LabelText:
     lot = run.lot
     return LabelText(
-        product=lot.product.title, producer=lot.owner.name, lot=lot.code, stars=lot.product.ocop_stars
+        product=lot.product.title,
+        producer=lot.owner.name,
+        lot=lot.code,
+        stars=lot.product.ocop_stars,
+        harvest_date=lot.harvest_date.strftime("%d/%m/%Y"),
     )
 
 

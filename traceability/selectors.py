@@ -1,18 +1,32 @@
 """Reads for traceability: whose records a cooperative manages, the trace record, scan statistics."""
 
+import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from functools import cached_property
 
 from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django_tasks_db.models import DBTaskResult
 from oscar.core.loading import get_model
 
 from ground import gs1
 from sellers.models import Stall
-from traceability.models import Certification, HarvestLot, LotEvent, Scan, Stamp
+from traceability.models import (
+    STAMP_RUN_STUCK_AFTER,
+    Certification,
+    FarmPlot,
+    HarvestLot,
+    LotEvent,
+    Scan,
+    Stamp,
+    StampRun,
+)
 
 StockRecord = get_model("partner", "StockRecord")
 Product = get_model("catalogue", "Product")
@@ -65,6 +79,7 @@ class ScanTarget:
     product_slug: str
     product_title: str
     gtin: str
+    best_before: date | None = None
 
     @property
     def short_code(self) -> str:
@@ -75,7 +90,7 @@ class ScanTarget:
 # running it.
 _SCAN_TARGET_SQL = f"""
     SELECT s.id, s.serial, s.status, s.void_reason, l.id, l.code, l.updated_at, l.recalled_at,
-           l.recall_reason, p.id, p.slug, p.title, p.gtin
+           l.recall_reason, p.id, p.slug, p.title, p.gtin, l.best_before
       FROM {Stamp._meta.db_table} s
       JOIN {HarvestLot._meta.db_table} l ON l.id = s.lot_id
       JOIN {Product._meta.db_table} p ON p.id = l.product_id
@@ -107,8 +122,16 @@ class ScanCounts:
 
 
 def stamp_warnings(
-    *, status: str, void_reason: str, recalled: bool, recall_reason: str, counts: ScanCounts
+    *,
+    status: str,
+    void_reason: str,
+    recalled: bool,
+    recall_reason: str,
+    counts: ScanCounts,
+    best_before: date | None = None,
 ) -> list[tuple[str, str]]:
+    """What a buyer must be warned of, worked out on every request (never cached: a lot's best-before
+    date passes while its page stays the same)."""
     if recalled:
         return [
             (
@@ -125,6 +148,14 @@ def stamp_warnings(
             )
         ]
     warnings = []
+    if best_before is not None and best_before < timezone.localdate():
+        warnings.append(
+            (
+                "danger",
+                _("Expired: its best-before date was %(date)s. Do not eat it or sell it.")
+                % {"date": date_format(best_before, "SHORT_DATE_FORMAT")},
+            )
+        )
     if status == Stamp.Status.INACTIVE:
         warnings.append(
             ("warning", _("This stamp has not been activated by the producer yet. Ask the seller."))
@@ -150,6 +181,7 @@ def target_warnings(target: ScanTarget, counts: ScanCounts) -> list[tuple[str, s
         recalled=target.recalled_at is not None,
         recall_reason=target.recall_reason,
         counts=counts,
+        best_before=target.best_before,
     )
 
 
@@ -170,6 +202,7 @@ def trace_record(stamp: Stamp, counts: ScanCounts | None = None) -> dict:
             recalled=lot.recalled_at is not None,
             recall_reason=lot.recall_reason,
             counts=counts,
+            best_before=lot.best_before,
         ),
         "url": stamp_url_for(stamp),
     }
@@ -182,13 +215,83 @@ def lot_record(lot: HarvestLot) -> dict:
         "lot": lot,
         "product": product,
         "producer": owner,
-        "plots": lot.plots.all(),
+        "plots": PlotMap(lot.plots.all()),
         "events": LotEvent.objects.filter(lot=lot)
         .select_related("recorded_by")
         .order_by("occurred_at", "pk"),
         "certifications": lot_certifications(lot),
-        "cache_key": f"{lot.pk}.{lot.updated_at.timestamp()}",
+        "gtin14": gs1.gtin14(product.gtin),
+        # The lot's part of the page changes when the lot does, and when its best-before date passes.
+        "cache_key": f"{lot.pk}.{lot.updated_at.timestamp()}.{lot.sellable}",
     }
+
+
+class PlotMap:
+    """A lot's plots and the small map the trace page draws of them itself (an inline SVG: nothing
+    from another site, a few hundred bytes on 3G). Each plot is a numbered pin, placed to scale
+    (equirectangular: fine over a few kilometres) on a grid, with a scale bar and north up.
+    Iterating it gives the plots; the database is read once, when the page is rendered."""
+
+    WIDTH, HEIGHT, MARGIN = 320, 180, 28
+
+    def __init__(self, plots):
+        self._plots = plots
+
+    @cached_property
+    def plots(self) -> list[FarmPlot]:
+        return list(self._plots)
+
+    def __iter__(self):
+        return iter(self.plots)
+
+    def __len__(self) -> int:
+        return len(self.plots)
+
+    def __bool__(self) -> bool:
+        return bool(self.plots)
+
+    @cached_property
+    def _frame(self) -> tuple[float, float, float, float]:
+        """(west, north, metres per degree of longitude here, metres per pixel)."""
+        lats = [float(p.latitude) for p in self.plots]
+        lons = [float(p.longitude) for p in self.plots]
+        per_lon = 111_320 * math.cos(math.radians(sum(lats) / len(lats)))
+        span_x = (max(lons) - min(lons)) * per_lon
+        span_y = (max(lats) - min(lats)) * 110_574
+        inner_w, inner_h = self.WIDTH - 2 * self.MARGIN, self.HEIGHT - 2 * self.MARGIN
+        # At least 2 km across: one plot is a pin in its surroundings, not a point filling the map.
+        per_px = max(2000 / inner_w, span_x / inner_w, span_y / inner_h)
+        west = (min(lons) + max(lons)) / 2 - per_px * self.WIDTH / 2 / per_lon
+        north = (min(lats) + max(lats)) / 2 + per_px * self.HEIGHT / 2 / 110_574
+        return west, north, per_lon, per_px
+
+    @cached_property
+    def pins(self) -> list[dict]:
+        west, north, per_lon, per_px = self._frame
+        return [
+            {
+                "number": number,
+                "plot": plot,
+                "x": round((float(plot.longitude) - west) * per_lon / per_px, 1),
+                "y": round((north - float(plot.latitude)) * 110_574 / per_px, 1),
+            }
+            for number, plot in enumerate(self.plots, start=1)
+        ]
+
+    @cached_property
+    def grid(self) -> list[int]:
+        return list(range(40, max(self.WIDTH, self.HEIGHT), 40))
+
+    @cached_property
+    def scale(self) -> dict:
+        """The longest round distance that fits in a third of the map."""
+        per_px = self._frame[3]
+        metres = max(
+            (m for m in (100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000) if m / per_px <= 110),
+            default=100,
+        )
+        label = f"{metres // 1000} km" if metres >= 1000 else f"{metres} m"
+        return {"width": round(metres / per_px, 1), "label": label}
 
 
 def lot_certifications(lot: HarvestLot):
@@ -258,6 +361,36 @@ def lots_of(stall: Stall):
         .annotate(stamp_count=Count("stamps"))
         .order_by("-harvest_date", "code")
     )
+
+
+def stamp_runs_of(lot: HarvestLot) -> list[StampRun]:
+    """The lot's stamp runs, newest first, each with how many of its stamps are active, voided or not
+    yet activated, and whether its sheet is stuck (still waiting or printing STAMP_RUN_STUCK_AFTER
+    after it was last queued: no worker took it, or the one that did died)."""
+    runs = list(
+        lot.stamp_runs.annotate(
+            active=Count("stamps", filter=Q(stamps__status=Stamp.Status.ACTIVE)),
+            voided=Count("stamps", filter=Q(stamps__status=Stamp.Status.VOIDED)),
+            inactive=Count("stamps", filter=Q(stamps__status=Stamp.Status.INACTIVE)),
+        ).order_by("-created_at")
+    )
+    unfinished = [run for run in runs if run.unfinished]
+    queued = {}
+    if unfinished:
+        results = DBTaskResult.objects.filter(
+            task_path=STAMP_SHEET_TASK, args_kwargs__args__0__in=[run.pk for run in unfinished]
+        ).values_list("args_kwargs", "enqueued_at")
+        for args_kwargs, enqueued_at in results:
+            pk = args_kwargs["args"][0]
+            queued[pk] = max(queued.get(pk, enqueued_at), enqueued_at)
+    now = timezone.now()
+    for run in runs:
+        run.stuck = run.unfinished and now - queued.get(run.pk, run.created_at) > STAMP_RUN_STUCK_AFTER
+    return runs
+
+
+# The background task printing a run's sheet (traceability.tasks, which imports this module's users).
+STAMP_SHEET_TASK = "traceability.tasks.render_stamp_sheet"
 
 
 def scans_per_day(lot: HarvestLot, *, days: int = 14) -> list[dict]:

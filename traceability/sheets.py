@@ -1,7 +1,8 @@
 """Print-ready stamp sheets (PDF, reportlab): A4 label sheets and thermal-printer rolls.
 
-Each label: the QR code on the left; on the right the product, the cooperative, the lot, the
-OCOP stars and the stamp's short code. Text is set in DejaVu Sans (a Vietnamese subset ships in
+Each label: the QR code on the left; on the right the product, the cooperative (in full: the
+words shrink to fit, on up to two lines each), the lot, the harvest date, the OCOP stars, "Quét để
+truy xuất nguồn gốc" and the stamp's short code. Text is set in DejaVu Sans (a Vietnamese subset ships in
 traceability/fonts) so every diacritic prints.
 """
 
@@ -67,6 +68,7 @@ class LabelText:
     producer: str
     lot: str
     stars: int | None
+    harvest_date: str = ""  # as printed: "12/06/2026"
 
 
 @dataclass(frozen=True)
@@ -127,24 +129,64 @@ def _label(canvas: Canvas, layout: Layout, x: float, y: float, stamp: LabelStamp
     canvas.drawString(x + layout.label_height + 1.5 * mm - PAD, y + PAD + 0.5 * mm, stamp.short_code)
 
 
-def _label_text(canvas: Canvas, layout: Layout, text: LabelText) -> None:
-    """The label's words, drawn relative to the label's bottom-left corner."""
+SCAN_HINT = "Quét để truy xuất nguồn gốc"
+SMALLEST = 3.5  # points: the smallest the words get before a name is cut (never on real names)
+
+
+@dataclass(frozen=True)
+class _Block:
+    value: str
+    font: str
+    scale: float  # of the label's text size
+    lines: int  # at most
+
+
+def _blocks(text: LabelText) -> list[_Block]:
+    dated = f"Thu hoạch {text.harvest_date}" if text.harvest_date else ""
+    return [
+        _Block(text.product, "DejaVu-Bold", 1.0, 2),
+        _Block(text.producer, "DejaVu", 0.85, 2),
+        _Block(f"Lô {text.lot}", "DejaVu", 0.85, 1),
+        _Block(dated, "DejaVu", 0.85, 1),
+        _Block("OCOP " + "★" * text.stars if text.stars else "", "DejaVu", 0.85, 1),
+        _Block(SCAN_HINT, "DejaVu-Bold", 0.8, 2),
+    ]
+
+
+def _text_box(layout: Layout) -> tuple[float, float, float, float]:
+    """(left, width, top, bottom) of the label's words, the short code's line kept free below them."""
     side = layout.label_height - 2 * PAD
     left = PAD + side + 1.5 * mm
-    width = layout.label_width - PAD - left
+    bottom = PAD + 0.5 * mm + _text_size(layout) * 0.75 + 0.8 * mm
+    return left, layout.label_width - PAD - left, layout.label_height - PAD, bottom
+
+
+def _set(text: LabelText, layout: Layout) -> tuple[float, list[tuple[_Block, list[str]]]]:
+    """The largest size (from the layout's own down to SMALLEST) at which every block fits whole in
+    its lines and all of them in the label's height; at SMALLEST, what still does not fit is cut."""
+    _left, width, top, bottom = _text_box(layout)
+    blocks = [block for block in _blocks(text) if block.value]
     size = _text_size(layout)
-    line = size * 1.25
-    top = layout.label_height - PAD - size
-    canvas.setFont("DejaVu-Bold", size)
-    for part in _wrap(text.product, "DejaVu-Bold", size, width, lines=2):
-        canvas.drawString(left, top, part)
-        top -= line
-    canvas.setFont("DejaVu", size * 0.85)
-    for value in (_fit(text.producer, "DejaVu", size * 0.85, width), f"Lô {text.lot}"):
-        canvas.drawString(left, top, value)
-        top -= line * 0.9
-    if text.stars:
-        canvas.drawString(left, top, "OCOP " + "★" * text.stars)
+    while True:
+        lines = [(b, _wrap(b.value, b.font, size * b.scale, width, lines=b.lines)) for b in blocks]
+        whole = all(len(_wrap(b.value, b.font, size * b.scale, width, lines=99)) <= b.lines for b in blocks)
+        height = sum(len(parts) * size * b.scale * 1.2 for b, parts in lines)
+        if (whole and height <= top - bottom) or size <= SMALLEST:
+            return size, lines
+        size = max(SMALLEST, size - 0.25)
+
+
+def _label_text(canvas: Canvas, layout: Layout, text: LabelText) -> None:
+    """The label's words, drawn relative to the label's bottom-left corner."""
+    left, _width, top, _bottom = _text_box(layout)
+    size, blocks = _set(text, layout)
+    for block, parts in blocks:
+        block_size = size * block.scale
+        canvas.setFont(block.font, block_size)
+        for part in parts:
+            top -= block_size
+            canvas.drawString(left, top, part)
+            top -= block_size * 0.2
 
 
 def _cut_marks(canvas: Canvas, layout: Layout) -> None:

@@ -4,10 +4,13 @@ The GS1 resolver (traceability.resolver) answers the stamps' Digital Links and l
 browser it renders these same pages on the Digital Link itself.
 """
 
+from django.contrib import messages
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+from oscar.core.loading import get_model
 
 from ground import gs1
 from ground.client import network_key
@@ -28,6 +31,8 @@ from traceability.selectors import (
 )
 from traceability.services import scan_record
 
+StockRecord = get_model("partner", "StockRecord")
+
 
 @require_safe
 def stamp_page(request, serial: str):
@@ -38,13 +43,59 @@ def stamp_page(request, serial: str):
     return stamp_response(request, target)
 
 
-@require_safe
+@require_http_methods(["GET", "HEAD", "POST"])
 def lot_page(request, gtin: str, code: str):
-    """/truy-xuat/lo/{GTIN-14}/{lot}/: the lot's journey, origin and certificates."""
+    """/truy-xuat/lo/{GTIN-14}/{lot}/: the lot's journey, origin and certificates. A POST is "Buy
+    again" from any trace page of the lot: see buy_again."""
     lot = lot_with_gtin(gtin, code) if _is_gtin14(gtin) and _plausible_code(code) else None
     if lot is None:
         return not_ours(request)
+    if request.method == "POST":
+        return buy_again(request, lot)
     return lot_response(request, lot)
+
+
+def buy_again(request, lot: HarvestLot) -> HttpResponse:
+    """One more of the lot's product, from the stall that harvested it, into the basket.
+
+    Oscar's own "add to basket" takes the stall its strategy prefers (the cheapest); a buyer who
+    scanned a package wants the same again, from the same household."""
+    product = lot.product
+    product_url = reverse("catalogue:detail", kwargs={"product_slug": product.slug, "pk": product.pk})
+    record = StockRecord.objects.filter(partner_id=lot.owner.partner_id, product=product).first()
+    info = request.strategy.fetch_for_product(product, record) if record else None
+    if info is None or not (info.availability.is_available_to_buy and info.price.exists):
+        messages.warning(
+            request,
+            _("%(stall)s has none of it for sale right now. Other stalls may have it.")
+            % {"stall": lot.owner.name},
+        )
+        return redirect(product_url)
+    basket = request.basket
+    if not basket.id:
+        basket.save()
+    line, created = basket.lines.get_or_create(
+        line_reference=basket._create_line_reference(product, record, []),
+        product=product,
+        stockrecord=record,
+        defaults={
+            "quantity": 1,
+            "price_excl_tax": info.price.excl_tax,
+            "price_incl_tax": info.price.incl_tax,
+            "price_currency": info.price.currency,
+            "tax_code": info.price.tax_code,
+        },
+    )
+    if not created:
+        line.quantity += 1
+        line.save(update_fields=["quantity"])
+    basket.reset_offer_applications()
+    messages.success(
+        request,
+        _("%(product)s from %(stall)s is in your basket.")
+        % {"product": product.title, "stall": lot.owner.name},
+    )
+    return redirect("basket:summary")
 
 
 @require_safe
@@ -93,6 +144,7 @@ def lot_response(request, lot: HarvestLot, *, warning: str = "") -> HttpResponse
         recalled=lot.recalled_at is not None,
         recall_reason=lot.recall_reason,
         counts=ScanCounts(0, None),
+        best_before=lot.best_before,
     )
     context = {**lot_record(lot), "product_url": product_url, "warnings": warnings, "unknown": warning}
     return render(request, "traceability/trace.html", context)
