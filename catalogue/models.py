@@ -7,8 +7,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import LPad
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from oscar.apps.catalogue.abstract_models import AbstractProduct
+from oscar.apps.catalogue.abstract_models import AbstractCategory, AbstractProduct
 from oscar.apps.catalogue.managers import ProductQuerySet as OscarProductQuerySet
 
 from catalogue.ocop import OCOP_STAR_CHOICES, Unit, season_label
@@ -28,6 +29,28 @@ class ProductQuerySet(OscarProductQuerySet):
     def in_season(self, month: int | None = None):
         month = month or timezone.localdate().month
         return self.filter(season_months__contains=[month])
+
+
+class Category(AbstractCategory):
+    """Oscar's category with its name in English too (`name` is the Vietnamese one)."""
+
+    name_en = models.CharField(
+        _("name in English"),
+        max_length=255,
+        blank=True,
+        help_text=_("Shown to visitors who chose English. Empty: they see the Vietnamese name."),
+    )
+
+    def __str__(self):
+        """The path in the visitor's language, e.g. "Trái cây > Vải thiều" or "Fruit > Lychees"."""
+        return self._full_name_separator.join(c.localized_name for c in self.get_ancestors_and_self())
+
+    @property
+    def localized_name(self) -> str:
+        """The name in the language of the request: English when chosen and known, else Vietnamese."""
+        if self.name_en and (get_language() or "").startswith("en"):
+            return self.name_en
+        return self.name
 
 
 class Product(AbstractProduct):

@@ -92,11 +92,15 @@ def _commune_codes() -> list[int]:
 
 
 def _categories() -> dict:
-    names = {slug: name for slug, name, _ in demo_data.CATEGORIES}
+    names = {slug: name for slug, name, _, _ in demo_data.CATEGORIES}
     categories = {}
-    for slug, name, parent in demo_data.CATEGORIES:
+    for slug, name, parent, name_en in demo_data.CATEGORIES:
         path = [names[parent], name] if parent else [name]
-        categories[slug] = create_from_sequence(path)[-1]
+        category = create_from_sequence(path)[-1]
+        if category.name_en != name_en:
+            category.name_en = name_en
+            category.save(update_fields=["name_en"])
+        categories[slug] = category
     return categories
 
 

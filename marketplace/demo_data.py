@@ -41,19 +41,19 @@ SITES = [
     },
 ]
 
-# (slug, name, parent slug or None)
+# (slug, name, parent slug or None, name in English)
 CATEGORIES = [
-    ("trai-cay", "Trái cây", None),
-    ("vai-thieu", "Vải thiều", "trai-cay"),
-    ("cam", "Cam", "trai-cay"),
-    ("buoi", "Bưởi", "trai-cay"),
-    ("oi", "Ổi", "trai-cay"),
-    ("nhan", "Nhãn", "trai-cay"),
-    ("dac-san", "Đặc sản", None),
-    ("mat-ong", "Mật ong", "dac-san"),
-    ("gao", "Gạo", "dac-san"),
-    ("hat-dieu", "Hạt điều", "dac-san"),
-    ("banh", "Bánh", "dac-san"),
+    ("trai-cay", "Trái cây", None, "Fruit"),
+    ("vai-thieu", "Vải thiều", "trai-cay", "Lychees"),
+    ("cam", "Cam", "trai-cay", "Oranges"),
+    ("buoi", "Bưởi", "trai-cay", "Pomelos"),
+    ("oi", "Ổi", "trai-cay", "Guavas"),
+    ("nhan", "Nhãn", "trai-cay", "Longans"),
+    ("dac-san", "Đặc sản", None, "Local specialities"),
+    ("mat-ong", "Mật ong", "dac-san", "Honey"),
+    ("gao", "Gạo", "dac-san", "Rice"),
+    ("hat-dieu", "Hạt điều", "dac-san", "Cashew nuts"),
+    ("banh", "Bánh", "dac-san", "Cakes"),
 ]
 
 # Colours of the generated product photos: (background, fruit).

@@ -160,6 +160,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "marketplace" / "locale"]
+# Dates as read in Vietnam in both languages: 29/11/2026 12:04 (English: "29 Nov 2026" in long form).
+FORMAT_MODULE_PATH = ["marketplace.settings.formats"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
@@ -455,7 +457,8 @@ CSP_STRIPE_SOURCES = {
 
 # Permissions-Policy (marketplace.middleware.PermissionsPolicyMiddleware): browser features no page of
 # ours uses, switched off for the site and every frame in it. "payment" is left to the browser's
-# default so Stripe's frames keep their wallets.
+# default so Stripe's frames keep their wallets. The traceability desk allows geolocation for itself
+# ("Dùng vị trí của tôi" on the plot form: see traceability.desk_views.desk).
 PERMISSIONS_POLICY = {
     feature: []
     for feature in (
