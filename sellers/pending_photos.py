@@ -7,15 +7,19 @@ out of the private storage; opening the form afresh forgets it.
 """
 
 import contextlib
+from datetime import timedelta
 
 from django.core.files.base import ContentFile
 from django.http import FileResponse, Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ground.storage import private_storage, random_name
 
 SESSION_KEY = "sellers_pending_photos"
 FOLDER = "pending-photos"
+# A photo kept for a form nobody came back to is deleted after this long (at the next kept photo).
+KEPT_FOR = timedelta(days=1)
 
 
 def _pending(request) -> dict:
@@ -25,9 +29,29 @@ def _pending(request) -> dict:
 def keep(request, key: str, photo) -> None:
     """Store the checked photo for this session and form (replacing one kept before)."""
     forget(request, key)
+    prune()
     photo.seek(0)
     name = private_storage().save(random_name(FOLDER, "jpg"), ContentFile(photo.read()))
     request.session[SESSION_KEY] = {**_pending(request), key: name}
+
+
+def prune(older_than: timedelta = KEPT_FOR) -> int:
+    """Delete the kept photos older than ``older_than`` (forms never sent again). Only this month's and
+    last month's folders can hold any (``random_name`` files them by month). Returns how many."""
+    storage, now, deleted = private_storage(), timezone.now(), 0
+    last_month = now.replace(day=1) - timedelta(days=1)
+    for month in {f"{FOLDER}/{now:%Y/%m}", f"{FOLDER}/{last_month:%Y/%m}"}:
+        try:
+            _folders, files = storage.listdir(month)
+        except (FileNotFoundError, OSError):
+            continue
+        for file in files:
+            name = f"{month}/{file}"
+            with contextlib.suppress(OSError):
+                if now - storage.get_modified_time(name) >= older_than:
+                    storage.delete(name)
+                    deleted += 1
+    return deleted
 
 
 def has(request, key: str) -> bool:

@@ -39,7 +39,7 @@ def review_list(request):
     context = {
         "communes": communes,
         "waiting": [_review_card(stall) for stall in waiting],
-        "verified": stalls.verified().order_by("partner__name"),
+        "verified": stalls.verified().select_related("partner", "page").order_by("partner__name"),
         "payout_changes": PayoutChange.objects.filter(
             stall__commune__in=communes, requested_at__gte=timezone.now() - PAYOUT_CHANGES_SHOWN
         ).select_related("stall__partner")[:50],

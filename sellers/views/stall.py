@@ -171,7 +171,10 @@ def stall_submit(request, stall):
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
-        messages.success(request, _("Sent. The commune will check your stall and reply here."))
+        messages.success(
+            request,
+            _("Sent. The commune will check your stall and text you its answer; it also shows here."),
+        )
     return redirect("sellers:stall", stall_pk=stall.pk)
 
 

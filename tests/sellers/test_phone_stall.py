@@ -2,6 +2,7 @@
 
 import io
 import re
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -9,6 +10,7 @@ from django.test import Client
 from oscar.core.loading import get_model
 from PIL import Image
 
+from sellers import pending_photos
 from sellers.models import Stall
 from tests.factories import CommuneFactory, commune_member, make_product, seller_with_stall
 
@@ -102,6 +104,18 @@ def test_a_product_photo_is_kept_after_an_error_for_this_session_only(client, se
     product = Product.objects.get(title="Vải thiều")
     assert product.images.count() == 1
     assert client.get(preview).status_code == 404  # taken by the saved product
+
+
+def test_photos_of_forms_never_sent_again_are_deleted(client, seller):
+    url = f"/ban-hang/gian-hang/{seller.pk}/san-pham/moi/"
+    photo = SimpleUploadedFile("vai.jpg", jpeg(), content_type="image/jpeg")
+    html = client.post(url, {"title": "", "price": "65k", "unit": "kg", "stock": "5", "photo": photo})
+    preview = re.search(r'<img src="(/ban-hang/anh-da-chon/[^"]+)"', html.content.decode()).group(1)
+
+    assert pending_photos.prune() == 0  # a photo kept a moment ago stays
+    assert pending_photos.prune(older_than=timedelta(0)) >= 1  # as it would be a day later
+
+    assert client.get(preview).status_code == 404
 
 
 def test_a_stall_photo_is_kept_after_an_error(client, seller):
@@ -255,3 +269,13 @@ def test_the_household_is_texted_the_reason_when_its_stall_is_sent_back(client, 
 
     [text] = [message.text for message in outbox if message.phone == HOUSEHOLD]
     assert "tra lai gian hang" in text and "Thiếu ảnh vườn" in text
+
+
+def test_a_verified_stall_is_a_link_to_its_page_on_the_communes_list(client, waiting):
+    client.post(f"/ban-hang/xa/{waiting.pk}/verify/")
+    waiting.refresh_from_db()
+
+    html = client.get("/ban-hang/xa/").content.decode()
+
+    verified = html[html.index("Gian hàng đã duyệt") :]
+    assert f'<a href="{waiting.page.url}">{waiting.name}</a>' in verified

@@ -50,7 +50,8 @@ def test_unverified_stall_products_stay_off_the_storefront_until_the_commune_ver
 
     # when the household sends it and the commune verifies it
     client.force_login(seller)
-    client.post(f"/ban-hang/gian-hang/{stall.pk}/gui-duyet/")
+    sent = client.post(f"/ban-hang/gian-hang/{stall.pk}/gui-duyet/", follow=True).content.decode()
+    assert "Xã sẽ kiểm tra gian hàng và nhắn tin trả lời cho bạn" in sent  # it says a text will come
     client.force_login(staff)
     with committed():  # and it commits: its products are indexed
         response = client.post(f"/ban-hang/xa/{stall.pk}/verify/", follow=True)
