@@ -175,7 +175,12 @@ class HeartbeatWorker(Worker):
                     break
                 except (OperationalError, InterfaceError) as error:  # PostgreSQL restarting: wait for it
                     if not self.running:
-                        raise
+                        # Stopped (SIGTERM) while a query was on the wire: the handler's SystemExit left the
+                        # connection mid-command, and the transaction's rollback raised this instead.
+                        # The stop was asked for: end as a graceful stop does (exit status 0).
+                        logger.info("Worker %s: stopped during a query (%s)", self.worker_id, error)
+                        connection.close()
+                        break
                     logger.warning(
                         "Worker %s: database unavailable (%s), trying again", self.worker_id, error
                     )

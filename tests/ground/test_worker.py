@@ -302,3 +302,31 @@ def test_a_task_its_live_worker_no_longer_runs_is_queued_again(
     recover_lost_tasks()
 
     assert DBTaskResult.objects.get(pk=result.id).status == expected
+
+
+def test_a_sigterm_during_the_workers_own_query_still_stops_it_gracefully(monkeypatch):
+    """A SIGTERM while the worker looks for a task (a query on the wire): the stop's SystemExit leaves the
+    connection mid-command, and leaving the transaction raises OperationalError ("another command is
+    already in progress") instead. Seen once in CI: the worker ended with a traceback and status 1."""
+    from django.db import OperationalError  # noqa: PLC0415 (only this test raises it)
+    from django_tasks_db.models import DBTaskResultQuerySet  # noqa: PLC0415 (only this test patches it)
+
+    worker = HeartbeatWorker(
+        queue_names=["messages"],
+        interval=0,
+        batch=False,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="sigterm-in-query",
+    )
+
+    def interrupted(queryset):
+        worker.running = False  # what the SIGTERM handler does before it raises SystemExit
+        raise OperationalError("sending query failed: another command is already in progress")
+
+    monkeypatch.setattr(DBTaskResultQuerySet, "get_locked", interrupted)
+
+    worker.run()  # returns: no exception, so `manage.py db_worker` exits with status 0
+
+    assert not WorkerHeartbeat.objects.filter(worker_id="sigterm-in-query").exists()
