@@ -47,6 +47,11 @@ def normalize_gtin(value: str) -> str:
     return digits.zfill(14)
 
 
+def is_gtin14(value: str) -> bool:
+    """Exactly 14 ASCII digits (str.isdigit() alone also accepts "²", which int() then refuses)."""
+    return len(value) == 14 and value.isascii() and value.isdigit()
+
+
 def gtin14(value: str) -> str:
     """A stored GTIN (8 to 14 digits) as the 14 digits a Digital Link carries; '' when none."""
     return value.strip().zfill(14) if value and value.strip() else ""
@@ -150,7 +155,7 @@ def parse_link(path: str, query: str = "") -> DigitalLink:
         raise InvalidLink(_("This link contains characters that a GS1 Digital Link cannot hold.")) from error
     if any(not value.isascii() or not value.isprintable() for value in values):
         raise InvalidLink(_("This link contains characters that a GS1 Digital Link cannot hold."))
-    if not values[1].isdigit() or len(values[1]) != 14:
+    if not is_gtin14(values[1]):
         raise InvalidLink(_("The GTIN in a GS1 Digital Link has 14 digits."), values[1])
     if gtin_check_digit(values[1][:-1]) != int(values[1][-1]):
         raise InvalidLink(

@@ -25,7 +25,6 @@ JSON-LD context would expand the bare words to the same URIs). Event IDs are sta
 fixed number of queries whatever the number of events and stamps; the rest are pure functions.
 """
 
-import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
@@ -71,8 +70,6 @@ UNITS = {
     "ml": ("MLT", 1),
 }
 PIECE = "H87"
-# ASCII digits only: str.isdigit() also accepts "²", which int() then refuses.
-GTIN14 = re.compile(r"^[0-9]{14}$")
 
 
 def bizstep_uri(word: str) -> str:
@@ -102,7 +99,7 @@ def parse_class_uri(uri: str) -> tuple[str, str] | None:
     if not uri.startswith(prefix):
         return None
     parts = uri.removeprefix(prefix).split("/")
-    if len(parts) != 3 or parts[1] != "10" or not GTIN14.match(parts[0]):
+    if len(parts) != 3 or parts[1] != "10" or not gs1.is_gtin14(parts[0]):
         return None
     try:
         gtin14 = gs1.normalize_gtin(parts[0])

@@ -20,8 +20,9 @@ Every answer to a URI we know has ``Link: <…?linkType=linkset>; rel="linkset"`
 JSON-LD context.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import wraps
 from urllib.parse import quote, urlencode, urlsplit
 
 from django.conf import settings
@@ -124,14 +125,26 @@ class Found:
         return ""
 
 
-@no_append_slash
-@csrf_exempt
+def _resolver_view(view: Callable) -> Callable:
+    """GET and HEAD answered by the view; OPTIONS 204 and anything else 405, with the CORS headers.
+    No CSRF (nothing is written) and no slash redirect (the path is the identifier)."""
+
+    @no_append_slash
+    @csrf_exempt
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.method == "OPTIONS":
+            return _with_manners(HttpResponse(status=204))
+        if request.method not in ("GET", "HEAD"):
+            return _with_manners(HttpResponse(status=405, headers={"Allow": ALLOWED}))
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@_resolver_view
 def digital_link(request: HttpRequest, rest: str = "") -> HttpResponse:
     """Every URI under /01/: GS1 Digital Links with a GTIN as primary key."""
-    if request.method == "OPTIONS":
-        return _with_manners(HttpResponse(status=204))
-    if request.method not in ("GET", "HEAD"):
-        return _with_manners(HttpResponse(status=405, headers={"Allow": ALLOWED}))
     path, query = _raw_uri(request)
     try:
         link = gs1.parse_link(path, query)
@@ -140,17 +153,13 @@ def digital_link(request: HttpRequest, rest: str = "") -> HttpResponse:
     found = _find(link)
     if found is None:
         return _problem(request, 404, _("This product's GTIN is not one of ours."), link.gtin)
-    response = _answer(request, found)
+    response = _answer(request, lambda: _levels(found), lambda: _human_page(request, found))
     return _with_linkset_header(_with_manners(response), settings.STAMP_BASE_URL + link.path)
 
 
-@csrf_exempt
+@_resolver_view
 def description(request: HttpRequest) -> HttpResponse:
     """/.well-known/gs1resolver: the resolver description file of the standard (section 4.4)."""
-    if request.method == "OPTIONS":
-        return _with_manners(HttpResponse(status=204))
-    if request.method not in ("GET", "HEAD"):
-        return _with_manners(HttpResponse(status=405, headers={"Allow": ALLOWED}))
     body = {
         "name": "Chợ OCOP GS1 resolver",
         "resolverRoot": settings.STAMP_BASE_URL,
@@ -192,17 +201,21 @@ def _find(link: gs1.DigitalLink) -> Found | None:
     return found if found.product is not None else None
 
 
-def _answer(request: HttpRequest, found: Found) -> HttpResponse:
+def _answer(
+    request: HttpRequest, levels: Callable[[], Iterator[Level]], human_page: Callable[[], HttpResponse]
+) -> HttpResponse:
+    """The standard's choice among linkset, link type, the human page and the default link. ``levels``
+    yields the levels most granular first, lazily (a redirect to the stamp's page reads no more)."""
     accept = request.headers.get("Accept", "")
     link_type = request.GET.get("linkType", "")
     if link_type in ("linkset", "all") or (LINKSET in accept and not link_type):
-        body = {"linkset": [level.as_json() for level in _levels(found)]}
+        body = {"linkset": [level.as_json() for level in levels()]}
         return JsonResponse(body, content_type=LINKSET, json_dumps_params={"ensure_ascii": False})
     if link_type:
-        return _redirect_to_type(request, found, _short_type(link_type))
+        return _redirect_to_type(request, levels(), link_type)
     if "text/html" in accept:
-        return _human_page(request, found)
-    level = next(_levels(found))
+        return human_page()
+    level = next(levels())
     return _redirect(request, _in_language_of(request, level.links[level.default]))
 
 
@@ -219,13 +232,14 @@ def _short_type(link_type: str) -> str:
     return "?" + link_type  # not a GS1 link type: matches none of ours
 
 
-def _redirect_to_type(request: HttpRequest, found: Found, link_type: str) -> HttpResponse:
+def _redirect_to_type(request: HttpRequest, levels: Iterator[Level], link_type: str) -> HttpResponse:
     """The most granular level with a link of that type answers (the standard's walk up the tree)."""
-    for level in _levels(found):
-        if link_type == "defaultLink":
+    wanted = _short_type(link_type)
+    for level in levels:
+        if wanted == "defaultLink":
             return _redirect(request, level.links[level.default][0])
-        if link_type in level.links:
-            return _redirect(request, _in_language_of(request, level.links[link_type]))
+        if wanted in level.links:
+            return _redirect(request, _in_language_of(request, level.links[wanted]))
     return _problem(request, 404, _("There is no link of this type for this product."), link_type, "no-link")
 
 
@@ -382,48 +396,28 @@ def _with_manners(response: HttpResponse) -> HttpResponse:
     return response
 
 
-@no_append_slash
-@csrf_exempt
+@_resolver_view
 def short_link(request: HttpRequest, serial: str) -> HttpResponse:
     """/t/{serial}: the stamps of products without a GTIN (not a Digital Link: no GS1 key to resolve),
     answered with the same manners: the page for a browser, a linkset, link types, else a redirect."""
-    if request.method == "OPTIONS":
-        return _with_manners(HttpResponse(status=204))
-    if request.method not in ("GET", "HEAD"):
-        return _with_manners(HttpResponse(status=405, headers={"Allow": ALLOWED}))
     if not 0 < len(serial) <= 20 or not set(serial) <= gs1.GS1_CHARSET_82:
         return _problem(request, 400, _("This stamp address is not valid"), serial)
     target = scan_target(gs1.serial_lookup_form(serial))
     if target is None:
         return _problem(request, 404, _("We do not know this stamp"), serial)
     if target.gtin:  # a stamp of a product with a GTIN, asked for by its short form: its Digital Link
-        return _with_manners(
-            TemporaryRedirect(
-                f"{settings.STAMP_BASE_URL}/01/{gs1.gtin14(target.gtin)}/10/{target.lot_code}/21/{target.serial}"
-            )
+        digital_link_uri = gs1.stamp_url(
+            base_url=settings.STAMP_BASE_URL,
+            serial=target.serial,
+            gtin=gs1.gtin14(target.gtin),
+            lot=target.lot_code,
         )
-    anchor = f"{settings.STAMP_BASE_URL}/t/{target.serial}"
+        return _with_manners(TemporaryRedirect(digital_link_uri))
+    anchor = gs1.stamp_url(base_url=settings.STAMP_BASE_URL, serial=target.serial)
     level = _stamp_level(anchor, target)
     shop = reverse("catalogue:detail", kwargs={"product_slug": target.product_slug, "pk": target.product_id})
     level.add("pip", _absolute(shop), target.product_title, target.product_title)
-    accept = request.headers.get("Accept", "")
-    link_type = request.GET.get("linkType", "")
-    if link_type in ("linkset", "all") or (LINKSET in accept and not link_type):
-        response = JsonResponse(
-            {"linkset": [level.as_json()]}, content_type=LINKSET, json_dumps_params={"ensure_ascii": False}
-        )
-    elif link_type:
-        wanted = _short_type(link_type)
-        if wanted == "defaultLink":
-            response = _redirect(request, level.links[level.default][0])
-        elif wanted in level.links:
-            response = _redirect(request, _in_language_of(request, level.links[wanted]))
-        else:
-            return _problem(
-                request, 404, _("There is no link of this type for this product."), link_type, "no-link"
-            )
-    elif "text/html" in accept:
-        response = views.stamp_response(request, target)
-    else:
-        response = _redirect(request, _in_language_of(request, level.links[level.default]))
+    response = _answer(request, lambda: iter([level]), lambda: views.stamp_response(request, target))
+    if response.status_code == 404:  # a link type it lacks: the problem page, without the linkset
+        return response
     return _with_linkset_header(_with_manners(response), anchor)

@@ -47,7 +47,7 @@ def stamp_page(request, serial: str):
 def lot_page(request, gtin: str, code: str):
     """/truy-xuat/lo/{GTIN-14}/{lot}/: the lot's journey, origin and certificates. A POST is "Buy
     again" from any trace page of the lot: see buy_again."""
-    lot = lot_with_gtin(gtin, code) if _is_gtin14(gtin) and _plausible_code(code) else None
+    lot = lot_with_gtin(gtin, code) if gs1.is_gtin14(gtin) and _plausible_code(code) else None
     if lot is None:
         return not_ours(request)
     if request.method == "POST":
@@ -101,7 +101,7 @@ def buy_again(request, lot: HarvestLot) -> HttpResponse:
 @require_safe
 def product_page(request, gtin: str):
     """/truy-xuat/sp/{GTIN-14}/: where a product comes from, who sells it, its lots."""
-    product = product_with_gtin(gtin) if _is_gtin14(gtin) else None
+    product = product_with_gtin(gtin) if gs1.is_gtin14(gtin) else None
     if product is None:
         return not_ours(request)
     return product_response(request, product)
@@ -109,10 +109,6 @@ def product_page(request, gtin: str):
 
 def not_ours(request, status: int = 404):
     return render(request, "traceability/not_ours.html", status=status)
-
-
-def _is_gtin14(gtin: str) -> bool:
-    return len(gtin) == 14 and gtin.isascii() and gtin.isdigit()
 
 
 def _plausible_code(code: str) -> bool:
