@@ -9,9 +9,13 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from ground.page_cache import cached_page
+from marketplace.buyers import urls as buyer_urls
 from marketplace.checkout import views as checkout_views
+from marketplace.complaints import urls as complaint_urls
+from marketplace.feedback import urls as feedback_urls
 from marketplace.health import healthz, readyz
 from marketplace.orders import urls as order_urls
+from marketplace.restock import urls as restock_urls
 from marketplace.views import media, security_txt
 from sellers import urls as seller_urls
 from traceability import epcis_views as epcis_api
@@ -22,7 +26,11 @@ from traceability import views as trace_views
 # The seller area: the stall's own pages, its orders (commerce) and the cooperative's traceability
 # desk, under one namespace. Each app lists its own URLs; only here are they put together.
 seller_area = (
-    seller_urls.urlpatterns + order_urls.urlpatterns + desk_urls.urlpatterns,
+    seller_urls.urlpatterns
+    + order_urls.urlpatterns
+    + desk_urls.urlpatterns
+    + feedback_urls.seller_urlpatterns
+    + complaint_urls.seller_urlpatterns,
     seller_urls.app_name,
 )
 
@@ -43,6 +51,11 @@ urlpatterns = [
     path("shop/", include(apps.get_app_config("oscar").urls[0])),
     path("search/", apps.get_app_config("search").urls),
     path("ban-hang/", include(seller_area)),
+    # After the sale: the buyer's orders by phone, reviews, complaints, "tell me when it is back".
+    path("khach/", include(buyer_urls)),
+    path("danh-gia/", include(feedback_urls)),
+    path("khieu-nai/", include(complaint_urls)),
+    path("bao-khi-co-hang/", include(restock_urls)),
     # The GS1 resolver: stamp QR codes lead here. Every path under /01/ is its (a malformed one is a 400,
     # never Django's slash redirect); products without a GTIN have /t/{serial}.
     re_path(r"^01/(?P<rest>(?s:.*))\Z", resolver.digital_link, name="trace"),

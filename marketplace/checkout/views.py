@@ -16,6 +16,7 @@ from ground.phone import display_mobile
 from ground.tenancy import current_communes
 from marketplace.checkout.forms import CheckoutForm, TrackForm, commune_choices
 from marketplace.payments import card
+from marketplace.payments.buyers import SESSION_KEY, remember_checkout
 from marketplace.payments.checkout import CheckoutProblem, place_orders, refresh_prices, stall_groups
 from marketplace.payments.models import Checkout, OrderPayment
 from marketplace.payments.services import (
@@ -27,8 +28,6 @@ from marketplace.payments.services import (
     tracked_checkout,
     tracking_allowed,
 )
-
-SESSION_KEY = "checkouts"
 
 
 def _cards() -> bool:
@@ -92,7 +91,7 @@ class CheckoutView(View):
             form, groups = self._form(request, request.POST)
             form.is_valid()
             return self._page(request, form, groups, status=409)
-        request.session[SESSION_KEY] = [*request.session.get(SESSION_KEY, [])[-9:], checkout.reference]
+        remember_checkout(request, checkout.reference)
         transaction.on_commit(lambda: notify_placed(checkout))
         card_payments_start(checkout=checkout)
         return redirect("checkout:thank-you", reference=checkout.reference)

@@ -23,6 +23,7 @@ from ground.limits import lock_keys
 from ground.messaging import send_text
 from ground.money import format_vnd, group_thousands
 from marketplace.payments import card, vietqr
+from marketplace.payments.buyers import order_link
 from marketplace.payments.models import Checkout, OrderPayment, TrackingAttempt, WebhookEvent
 from sellers.banks import BANKS
 from sellers.models import Stall
@@ -197,10 +198,11 @@ def notify_status(order, status: str) -> None:
     if payment is None:
         return
     label = order_status.BUYER_LABELS.get(status, status)
-    _tell(
-        payment.checkout,
-        _("Chợ OCOP: order %(number)s is now: %(status)s.") % {"number": order.number, "status": label},
-    )
+    text = _("Chợ OCOP: order %(number)s is now: %(status)s.") % {"number": order.number, "status": label}
+    if status == order_status.DELIVERED:
+        # The way back to the order from any phone: rate it, say how it went, or complain.
+        text += " " + _("Rate it or tell us about a problem: %(url)s") % {"url": order_link(payment.checkout)}
+    _tell(payment.checkout, text)
 
 
 def checkout_payments(checkout: Checkout) -> list[OrderPayment]:

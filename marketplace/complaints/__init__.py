@@ -1,0 +1,1 @@
+"""Complaints after delivery and how they end: refund, replacement, decline, the commune's decision."""

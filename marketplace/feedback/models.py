@@ -1,0 +1,3 @@
+"""What buyers thought: reviews of products and stalls from real buyers, one-tap satisfaction."""
+
+from django.db import models  # noqa: F401

@@ -1,0 +1,3 @@
+""" "Báo khi có hàng": a text to the buyer's phone when an out-of-stock product is back."""
+
+from django.db import models  # noqa: F401
