@@ -206,6 +206,8 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Payments: card payments through Stripe (STRIPE_API_BASE points the tests at stripe-mock); bank
 # notifications (VietQR transfers) are signed with BANK_WEBHOOK_SECRET (HMAC-SHA256 of the body).
+# A buyer may complain about a delivered order for this many days (issue #17).
+COMPLAINT_WINDOW_DAYS = int(os.environ.get("COMPLAINT_WINDOW_DAYS", "7"))
 STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
 STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "")
 STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
