@@ -4,6 +4,8 @@ for its lines, and the buyer's timeline. Each stall moves its own lines along th
 from django.utils.translation import gettext_lazy as _
 
 PLACED, CONFIRMED, SHIPPED, DELIVERED, CANCELLED = "placed", "confirmed", "shipped", "delivered", "cancelled"
+# The order's status once all of its money went back; also Oscar's payment event type code for a refund.
+REFUNDED = "refunded"
 INITIAL = PLACED
 PIPELINE = {
     PLACED: (CONFIRMED, CANCELLED),
@@ -11,6 +13,7 @@ PIPELINE = {
     SHIPPED: (DELIVERED,),
     DELIVERED: (),
     CANCELLED: (),
+    REFUNDED: (),  # the order's own status once all its money went back (lines keep theirs)
 }
 # What a stall may do to its lines, and the status each step leads to.
 STALL_ACTIONS = {"confirm": CONFIRMED, "ship": SHIPPED, "deliver": DELIVERED}
@@ -34,4 +37,5 @@ BUYER_LABELS = {
     DELIVERED: _("Delivered"),
     PAID_EVENT: _("Paid"),
     CANCELLED: _("Cancelled"),
+    REFUNDED: _("Refunded"),
 }

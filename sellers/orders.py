@@ -3,7 +3,7 @@ orders (confirm, ship, deliver, paid) lives with the payments, in marketplace/or
 
 import datetime
 
-from django.db.models import Exists, OuterRef, Prefetch, Sum
+from django.db.models import Exists, OuterRef, Prefetch, Q, Sum
 from django.http import Http404
 from django.utils import timezone
 from oscar.core.loading import get_model
@@ -44,16 +44,22 @@ def stall_order_or_404(stall: Stall, pk) -> Order:
 
 
 def stall_takings(stall: Stall, *, now: datetime.datetime | None = None) -> dict[str, int]:
-    """Value of the stall's lines ordered today and this month (local time), cancelled ones left out."""
+    """Value of the stall's lines ordered today and this month (local time), cancelled ones left out;
+    money given back to buyers this month (Oscar's "refunded" payment events of its orders), and what
+    the month leaves once it is taken off."""
     now = timezone.localtime(now or timezone.now())
     day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
     month_start = day_start.replace(day=1)
-    lines = stall_lines(stall).exclude(status=order_status.CANCELLED)
-
-    def total(since):
-        value = lines.filter(order__date_placed__gte=since).aggregate(total=Sum("line_price_incl_tax"))[
-            "total"
-        ]
-        return to_dong(value or 0)
-
-    return {"today": total(day_start), "month": total(month_start)}
+    lines = (
+        stall_lines(stall).exclude(status=order_status.CANCELLED).filter(order__date_placed__gte=month_start)
+    )
+    sums = lines.aggregate(
+        today=Sum("line_price_incl_tax", filter=Q(order__date_placed__gte=day_start)),
+        month=Sum("line_price_incl_tax"),
+    )
+    refund_events = PaymentEvent.objects.filter(
+        event_type__code=order_status.REFUNDED, lines__partner=stall.partner, date_created__gte=month_start
+    ).values("pk")
+    refunded = PaymentEvent.objects.filter(pk__in=refund_events).aggregate(total=Sum("amount"))["total"]
+    today, month, refunded = (to_dong(value or 0) for value in (sums["today"], sums["month"], refunded))
+    return {"today": today, "month": month, "refunded": refunded, "month_net": month - refunded}

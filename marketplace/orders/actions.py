@@ -84,7 +84,7 @@ def stall_order_next_steps(order) -> dict:
 def _is_paid(order) -> bool:
     payment = getattr(order, "payment", None)
     return bool(getattr(order, "is_paid_to_stall", False)) or (
-        payment is not None and payment.status == OrderPayment.Status.PAID
+        payment is not None and payment.status in OrderPayment.MONEY_RECEIVED
     )
 
 

@@ -38,6 +38,7 @@ __all__ = [
     "WebhookSignatureError",
     "confirm_intent",
     "create_intent",
+    "create_refund",
     "retrieve_intent",
     "signed_header",
     "verify_webhook",
@@ -180,6 +181,29 @@ def retrieve_intent(intent_id: str) -> dict[str, Any]:
     except stripe.StripeError as error:
         raise CardError.from_stripe(error) from error
     return intent.to_dict()
+
+
+def create_refund(
+    *, intent_id: str, amount_vnd: int, idempotency_key: str, metadata: dict | None = None
+) -> dict[str, Any]:
+    """Refund ``amount_vnd`` whole đồng of the PaymentIntent ``intent_id`` (all or part of it).
+
+    Returns ``{"id", "status", "amount"}``: ``status`` is ``succeeded``, ``pending`` (the bank still has
+    to move the money: a ``charge.refunded`` or ``charge.refund.updated`` webhook says the end),
+    ``failed`` or ``canceled``. Stripe itself refuses a total above what was charged. The same
+    ``idempotency_key`` never refunds twice."""
+    if isinstance(amount_vnd, bool) or not isinstance(amount_vnd, int) or amount_vnd <= 0:
+        raise ValueError(f"amount_vnd must be a positive int (whole đồng), got {amount_vnd!r}")
+    _check_text("intent_id", intent_id)
+    _check_text("idempotency_key", idempotency_key)
+    params: dict[str, Any] = {"payment_intent": intent_id, "amount": amount_vnd}
+    if metadata:
+        params["metadata"] = {key: str(value) for key, value in metadata.items()}
+    try:
+        refund = _client().v1.refunds.create(params, {"idempotency_key": idempotency_key})
+    except stripe.StripeError as error:
+        raise CardError.from_stripe(error) from error
+    return {"id": refund.id, "status": refund.status, "amount": refund.amount}
 
 
 # ---------------------------------------------------------------- webhooks

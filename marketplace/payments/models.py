@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ground.phone import display_mobile
+from ground.storage import private_storage
 
 
 class Checkout(models.Model):
@@ -45,13 +46,20 @@ class OrderPayment(models.Model):
         PENDING = "pending", _("Waiting for payment")
         PAID = "paid", _("Paid")
         FAILED = "failed", _("Payment failed")
+        # Money went back (marketplace/payments/refunds.py): such an order is never "paid" again.
+        PARTLY_REFUNDED = "partly_refunded", _("Partly refunded")
+        REFUNDED = "refunded", _("Refunded")
+
+    # Statuses in which the stall has had the money (all or part of it may have gone back since).
+    MONEY_RECEIVED = (Status.PAID, Status.PARTLY_REFUNDED, Status.REFUNDED)
 
     order = models.OneToOneField("order.Order", on_delete=models.CASCADE, related_name="payment")
     checkout = models.ForeignKey(Checkout, on_delete=models.CASCADE, related_name="payments")
     stall = models.ForeignKey("sellers.Stall", on_delete=models.PROTECT, related_name="payments")
     method = models.CharField(_("payment method"), max_length=10, choices=Method.choices)
     amount = models.PositiveBigIntegerField(_("amount (đồng)"))
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    refunded = models.PositiveBigIntegerField(_("refunded (đồng)"), default=0)
     paid_at = models.DateTimeField(null=True, blank=True)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -64,8 +72,58 @@ class OrderPayment(models.Model):
     payee_account_number = models.CharField(_("account number"), max_length=19, blank=True)
     payee_account_name = models.CharField(_("account holder"), max_length=80, blank=True)
 
+    class Meta:
+        constraints = [
+            # The last guard of "never more back than was paid" (refunds.py checks first, under a lock).
+            models.CheckConstraint(
+                condition=models.Q(refunded__lte=models.F("amount")), name="refunded_never_above_amount"
+            )
+        ]
+
     def __str__(self):
         return f"{self.order} {self.method} {self.status}"
+
+
+class Refund(models.Model):
+    """Money given back to the buyer for one stall's order: through Stripe for a card, or handed back
+    by the stall (a transfer or cash, with a photo as proof) and confirmed by the buyer. A refund
+    that is not failed holds its amount: together they never exceed what was paid."""
+
+    class Method(models.TextChoices):
+        CARD = "card", _("Back to the card")
+        TRANSFER = "transfer", _("Bank transfer")
+        CASH = "cash", _("Cash")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Being refunded")
+        AWAITING_BUYER = "awaiting_buyer", _("Waiting for the buyer to confirm")
+        SUCCEEDED = "succeeded", _("Refunded")
+        FAILED = "failed", _("Refund failed")
+
+    payment = models.ForeignKey(OrderPayment, on_delete=models.PROTECT, related_name="refunds")
+    amount = models.PositiveBigIntegerField(_("amount (đồng)"))
+    method = models.CharField(_("refund method"), max_length=10, choices=Method.choices)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    stripe_id = models.CharField(max_length=80, null=True, blank=True, unique=True)  # re_...
+    proof = models.FileField(
+        _("proof of the refund"), storage=private_storage, upload_to="refunds/", blank=True, max_length=200
+    )
+    error = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    settled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="refund_amount_positive")
+        ]
+
+    def __str__(self):
+        return f"{self.payment.order} -{self.amount} {self.status}"
 
 
 class WebhookEvent(models.Model):

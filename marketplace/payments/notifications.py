@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import transaction
 
-from marketplace.payments import card
-from marketplace.payments.models import OrderPayment
+from marketplace.payments import card, refunds
+from marketplace.payments.models import OrderPayment, Refund
 from marketplace.payments.services import bank_signature, first_time, mark_failed, mark_paid
 
 logger = logging.getLogger(__name__)
@@ -44,6 +44,8 @@ def _stripe_event_handle(event: dict) -> Answer:
         return Answer(200, {"status": "already processed"})
     kind = event.get("type", "")
     intent = event.get("data", {}).get("object", {})
+    if kind in ("charge.refunded", "charge.refund.updated", "refund.updated", "refund.failed"):
+        return _stripe_refund_events(kind, intent)
     if kind not in ("payment_intent.succeeded", "payment_intent.payment_failed"):
         return Answer(200, {"status": "ignored", "type": kind})
     payment = _card_payment(intent)
@@ -57,6 +59,42 @@ def _stripe_event_handle(event: dict) -> Answer:
     else:
         mark_failed(payment, reference=intent.get("id", ""))
     return Answer(200, {"status": "ok"})
+
+
+def _stripe_refund_events(kind: str, thing: dict) -> Answer:
+    """``charge.refunded`` carries the charge with its refunds; the others one refund. A refund we
+    asked for is settled (or failed) once; one made in Stripe's own dashboard is recorded as well."""
+    if kind == "charge.refunded":
+        intent_id = thing.get("payment_intent") or ""
+        stripe_refunds = (thing.get("refunds") or {}).get("data") or []
+    else:
+        intent_id = thing.get("payment_intent") or ""
+        stripe_refunds = [thing]
+    payment = _card_payment({"id": intent_id, "metadata": {}})
+    if payment is None:
+        return Answer(404, {"status": "unknown order", "payment_intent": intent_id})
+    settled = 0
+    for item in stripe_refunds:
+        stripe_id, status, amount = item.get("id") or "", item.get("status"), int(item.get("amount") or 0)
+        refund = Refund.objects.filter(stripe_id=stripe_id).first() if stripe_id else None
+        left = payment.amount - payment.refunded
+        if refund is None and status == "succeeded" and min(amount, left) > 0 and stripe_id:
+            # Refunded in Stripe's dashboard: Stripe never refunds more than was charged.
+            refund = Refund.objects.create(
+                payment=payment,
+                amount=min(amount, left),
+                method=Refund.Method.CARD,
+                status=Refund.Status.PENDING,
+                stripe_id=stripe_id,
+                reason="Stripe",
+            )
+        if refund is None or refund.payment_id != payment.pk:
+            continue
+        if status == "succeeded":
+            settled += refunds.settle(refund)
+        elif status in ("failed", "canceled"):
+            refunds.fail(refund, error=status)
+    return Answer(200, {"status": "ok", "settled": settled})
 
 
 def _card_payment(intent: dict) -> OrderPayment | None:

@@ -44,7 +44,7 @@ TRACKING_WINDOW = timedelta(minutes=15)
 def mark_paid(payment: OrderPayment, *, source: str, reference: str = "", actor=None) -> bool:
     """Record the money as received; True only the first time (a second confirmation changes nothing)."""
     payment = OrderPayment.objects.select_for_update().get(pk=payment.pk)
-    if payment.status == OrderPayment.Status.PAID:
+    if payment.status in OrderPayment.MONEY_RECEIVED:  # a refunded order is never "paid" again
         return False
     payment.status = OrderPayment.Status.PAID
     payment.paid_at = timezone.now()
@@ -54,7 +54,7 @@ def mark_paid(payment: OrderPayment, *, source: str, reference: str = "", actor=
     _record_event(order=payment.order, lines=list(stall_lines(payment.stall).filter(order=payment.order)))
     number, amount = payment.order.number, payment.amount
     transaction.on_commit(
-        lambda: _tell(
+        lambda: tell_buyer(
             payment.checkout,
             _("Chợ OCOP: payment of %(amount)s for order %(number)s received.")
             % {"amount": format_vnd(amount), "number": number},
@@ -89,7 +89,7 @@ def _record_event(*, order, lines: list) -> None:
 def mark_failed(payment: OrderPayment, *, reference: str = "") -> bool:
     updated = (
         OrderPayment.objects.filter(pk=payment.pk)
-        .exclude(status=OrderPayment.Status.PAID)
+        .exclude(status__in=OrderPayment.MONEY_RECEIVED)
         .update(status=OrderPayment.Status.FAILED, reference=reference or payment.reference)
     )
     return bool(updated)
@@ -145,7 +145,7 @@ def card_payments_start(*, checkout: Checkout) -> None:
 def card_form_secrets(payments: list[OrderPayment]) -> None:
     """Stripe's own card form (Payment Element) needs each open card order's client secret."""
     for payment in payments:
-        if payment.method == OrderPayment.Method.CARD and payment.status != OrderPayment.Status.PAID:
+        if payment.method == OrderPayment.Method.CARD and payment.status not in OrderPayment.MONEY_RECEIVED:
             try:
                 payment.client_secret = card.retrieve_intent(payment.reference)["client_secret"]
             except (card.CardError, ValueError) as error:
@@ -174,7 +174,8 @@ def announcements(stall) -> list[str]:
 # Telling the buyer --------------------------------------------------------------------------------
 
 
-def _tell(checkout: Checkout, text: str) -> None:
+def tell_buyer(checkout: Checkout, text: str) -> None:
+    """A text to the phone that placed the checkout (and an e-mail when it gave one), after commit."""
     send_text(phone=checkout.phone, text=text)
     if checkout.email:
         send_mail(text[:70], text, settings.DEFAULT_FROM_EMAIL, [checkout.email], fail_silently=True)
@@ -183,7 +184,7 @@ def _tell(checkout: Checkout, text: str) -> None:
 def notify_placed(checkout: Checkout) -> None:
     payments = list(checkout.payments.select_related("order", "stall"))
     orders = ", ".join(f"{p.order.number} ({p.stall.name}, {format_vnd(p.amount)})" for p in payments)
-    _tell(
+    tell_buyer(
         checkout,
         _(
             "Chợ OCOP: thank you, %(name)s. Your orders: %(orders)s. "
@@ -202,20 +203,20 @@ def notify_status(order, status: str) -> None:
     if status == order_status.DELIVERED:
         # The way back to the order from any phone: rate it, say how it went, or complain.
         text += " " + _("Rate it or tell us about a problem: %(url)s") % {"url": order_link(payment.checkout)}
-    _tell(payment.checkout, text)
+    tell_buyer(payment.checkout, text)
 
 
 def checkout_payments(checkout: Checkout) -> list[OrderPayment]:
     """The checkout's orders as the buyer sees them: each with its timeline, and how to pay it."""
     payments = list(
         checkout.payments.select_related("order", "stall__partner")
-        .prefetch_related("order__lines", "order__shipping_events__event_type")
+        .prefetch_related("order__lines", "order__shipping_events__event_type", "refunds")
         .order_by("pk")
     )
     for payment in payments:
         payment.steps = timeline(payment)
         payment.delivery_estimate = delivery_estimate(payment)
-        if payment.method == OrderPayment.Method.VIETQR and payment.status != OrderPayment.Status.PAID:
+        if payment.method == OrderPayment.Method.VIETQR and payment.status not in OrderPayment.MONEY_RECEIVED:
             try:
                 payment.vietqr = vietqr_for(payment)
             except ValueError:  # no account was kept with this order: the page says to ask the stall
@@ -292,10 +293,22 @@ def timeline(payment: OrderPayment) -> list[dict]:
         done = not cancelled and i <= reached
         steps.append({"key": key, "label": labels[key], "done": done, "at": when.get(key) if done else None})
     paid = order_status.PAID_EVENT
-    is_paid = payment.status == OrderPayment.Status.PAID
+    # Paid once stays a step reached, even when money went back since (the refunds follow it).
+    is_paid = payment.status in OrderPayment.MONEY_RECEIVED
     steps.append(
         {"key": paid, "label": labels[paid], "done": is_paid, "at": payment.paid_at if is_paid else None}
     )
+    for refund in payment.refunds.all():  # prefetched by checkout_payments, oldest first
+        if refund.status in (refund.Status.SUCCEEDED, refund.Status.AWAITING_BUYER):
+            done = refund.status == refund.Status.SUCCEEDED
+            label = (
+                _("Refunded %(amount)s")
+                if done
+                else _("The stall says it gave back %(amount)s: confirm below")
+            ) % {"amount": format_vnd(refund.amount)}
+            steps.append(
+                {"key": order_status.REFUNDED, "label": label, "done": done, "at": refund.settled_at}
+            )
     if cancelled:
         cancel = order_status.CANCELLED
         steps.append({"key": cancel, "label": labels[cancel], "done": True, "at": when.get(cancel)})

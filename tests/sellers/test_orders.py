@@ -65,6 +65,6 @@ def test_takings_today_and_this_month(client, mixed_order, make_storefront):
     make_storefront()
     client.force_login(seller)
 
-    assert stall_takings(stall) == {"today": 130000, "month": 130000}
+    assert stall_takings(stall) == {"today": 130000, "month": 130000, "refunded": 0, "month_net": 130000}
     html = client.get(f"/ban-hang/gian-hang/{stall.pk}/").content.decode()
     assert html.count("130.000 ₫") == 2
