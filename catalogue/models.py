@@ -81,6 +81,15 @@ class Product(AbstractProduct):
         help_text=_("Buyers may order before the harvest; the stall delivers in season."),
     )
 
+    # Oscar's ``rating`` is the average of the visible buyers' reviews (marketplace.feedback); this is
+    # how many there are, kept in step in the same transaction.
+    rating_count = models.PositiveIntegerField(_("number of reviews"), default=0, editable=False)
+
+    def update_rating(self):
+        """Oscar's reviews would overwrite ``rating`` from its own review table (its dashboard still
+        lists them): here the rating is only ever written by marketplace.feedback, from buyers'
+        reviews of delivered orders."""
+
     objects = ProductQuerySet.as_manager()
 
     class Meta(AbstractProduct.Meta):

@@ -15,6 +15,7 @@ from search.requests import (
     FACETS,
     MATCH_ALL,
     PRICE_RANGES,
+    RATING_LEVELS,
     SUGGESTIONS,
     FacetValue,
     SearchRequest,
@@ -146,6 +147,8 @@ class DatabaseBackend:
             return Q(in_stock=any(value in ("true", "1") for value in values))
         if name == "stars":
             return Q(ocop_stars__in=[int(v) for v in values if v.isdigit()])
+        if name == "rating":  # "4 stars and up": the lowest level chosen includes the others
+            return Q(rating__gte=min(int(v) for v in values), rating_count__gt=0)
         column = {"category": "categories", "province": "provinces", "commune": "communes"}.get(name)
         if column:
             return Q(**{f"{column}__overlap": [int(v) for v in values if v.isdigit()]})
@@ -160,7 +163,12 @@ class DatabaseBackend:
             "price": ["price", "title", "product_id"],
             "-price": ["-price", "title", "product_id"],
             "newest": ["-created", "title", "product_id"],
-            "rating": [F("rating").desc(nulls_last=True), "-popularity", "product_id"],
+            "rating": [
+                F("rating").desc(nulls_last=True),
+                "-rating_count",
+                "-popularity",
+                "product_id",
+            ],
         }[request.sort]
 
     @staticmethod
@@ -197,6 +205,8 @@ class DatabaseBackend:
                 "categories",
                 "certifications",
                 "ocop_stars",
+                "rating",
+                "rating_count",
                 "in_stock",
                 "price",
             ]
@@ -240,8 +250,8 @@ class DatabaseBackend:
         facets = {}
         for name, values in counts.items():
             chosen_values = selected.get(name, [])
-            if name == "price":
-                order = list(PRICE_RANGES)
+            if name in ("price", "rating"):  # in their own order: cheapest first, best rated first
+                order = list(PRICE_RANGES if name == "price" else RATING_LEVELS)
                 values.sort(key=lambda pair: order.index(pair[0]))
             else:
                 values.sort(key=lambda pair: (-pair[1], pair[0]))
@@ -295,6 +305,7 @@ class DatabaseBackend:
             in_stock=document["in_stock"],
             season_months=document["season_months"],
             rating=document["rating"],
+            rating_count=document.get("rating_count") or 0,
             popularity=document["popularity"],
             is_featured=document["is_featured"],
             created=document["created"],

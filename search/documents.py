@@ -72,7 +72,8 @@ class ProductDocument(Document):
     price = Integer()
     in_stock = Boolean()
     season_months = Integer()
-    rating = Float()
+    rating = Float()  # buyers' average of the visible reviews (Product.rating), None without any
+    rating_count = Integer()
     popularity = Integer()
     is_featured = Boolean()
     created = Date()
@@ -207,7 +208,8 @@ def _documents(ids: list[int], categories: dict[int, list]) -> Iterator[dict]:
                 for record in records
             ),
             "season_months": list(product.season_months or []),
-            "rating": product.rating,
+            "rating": product.rating if product.rating_count else None,
+            "rating_count": product.rating_count,
             "popularity": int(sold.get(product.pk) or 0),
             "is_featured": product.is_featured,
             "created": product.date_created.isoformat(),

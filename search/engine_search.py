@@ -14,6 +14,7 @@ from search.requests import (
     MATCH_ALL,
     MATCH_MOST,
     PRICE_RANGES,
+    RATING_LEVELS,
     SUGGESTIONS,
     FacetValue,
     SearchRequest,
@@ -72,6 +73,8 @@ class ProductFacetedSearch(FacetedSearch):
         "province": TermsFacet(field="provinces", size=40),
         "commune": TermsFacet(field="communes", size=60),
         "stars": TermsFacet(field="ocop_stars", size=5),
+        # "4 stars and up": overlapping ranges, as the database counts them (search/facet_keys.py).
+        "rating": RangeFacet(field="rating", ranges=[(level, (int(level), None)) for level in RATING_LEVELS]),
         "certification": TermsFacet(field="certifications", size=10),
         "price": RangeFacet(field="price", ranges=list(PRICE_RANGES.items())),
         "in_stock": TermsFacet(field="in_stock", size=2),
@@ -81,7 +84,7 @@ class ProductFacetedSearch(FacetedSearch):
         "price": ["price", "title.sort"],
         "-price": ["-price", "title.sort"],
         "newest": ["-created", "title.sort"],
-        "rating": [{"rating": {"order": "desc", "missing": "_last"}}, "-popularity"],
+        "rating": [{"rating": {"order": "desc", "missing": "_last"}}, "-rating_count", "-popularity"],
     }
 
     def __init__(self, request: SearchRequest, index: str):

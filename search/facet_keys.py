@@ -5,7 +5,7 @@ A key is ``facet << 32 | value``: the facet's code (FACET_CODES) in the high bit
 the id or code (categories, provinces, communes), the stars, or the position of the value in its list
 (standards, stock, price ranges). Key 0 is in every entry: its count is the total."""
 
-from search.requests import CERTIFICATIONS, PRICE_RANGES
+from search.requests import CERTIFICATIONS, PRICE_RANGES, RATING_LEVELS
 
 TOTAL = 0
 FACET_CODES = {
@@ -16,6 +16,7 @@ FACET_CODES = {
     "certification": 5,
     "in_stock": 6,
     "price": 7,
+    "rating": 8,
 }
 NAMES = {code: name for name, code in FACET_CODES.items()}
 STOCK = ("false", "true")
@@ -52,6 +53,13 @@ def facet_keys(document: dict) -> list[int]:
         if kind in CERTIFICATIONS
     ]
     keys.append(_key("in_stock", STOCK.index(str(bool(document["in_stock"])).lower())))
+    # Cumulative levels: a product rated 4.5 counts under "4 and up" and under "3 and up".
+    rating = document.get("rating")
+    keys += [
+        _key("rating", int(level))
+        for level in RATING_LEVELS
+        if rating is not None and document.get("rating_count") and rating >= int(level)
+    ]
     priced = price_range(document["price"])
     if priced is not None:
         keys.append(_key("price", PRICES.index(priced)))

@@ -9,7 +9,7 @@ from oscar.core.loading import get_model
 
 from ground.models import Commune
 from ground.money import format_vnd
-from search.requests import FACETS, PRICE_RANGES
+from search.requests import FACETS, PRICE_RANGES, RATING_LEVELS
 from search.text import MAX_QUERY_LENGTH
 from traceability.models import Certification
 
@@ -20,6 +20,7 @@ TITLES = {
     "province": gettext_lazy("Province"),
     "commune": gettext_lazy("Commune"),
     "stars": gettext_lazy("OCOP stars"),
+    "rating": gettext_lazy("Buyers' rating"),
     "certification": gettext_lazy("Standards"),
     "price": gettext_lazy("Price"),
     "in_stock": gettext_lazy("Availability"),
@@ -96,6 +97,11 @@ def labels(values: dict[str, set[str]]) -> dict[str, dict[str, str]]:
             .distinct()
         },
         "stars": {value: _("%(stars)s stars") % {"stars": value} for value in values.get("stars", ())},
+        "rating": {
+            value: _("%(stars)s stars and up") % {"stars": value}
+            for value in values.get("rating", ())
+            if value in RATING_LEVELS
+        },
         "certification": {value: str(kinds.get(value, value)) for value in values.get("certification", ())},
         "price": {value: _price_label(value) for value in values.get("price", ()) if value in PRICE_RANGES},
         "in_stock": {"true": _("In stock"), "false": _("Sold out")},

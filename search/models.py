@@ -24,7 +24,8 @@ class ProductEntry(models.Model):
     price = models.BigIntegerField(null=True)
     in_stock = models.BooleanField(default=False)
     season_months = ArrayField(models.SmallIntegerField(), default=list)
-    rating = models.FloatField(null=True)
+    rating = models.FloatField(null=True)  # buyers' average (of the visible reviews), as cards show it
+    rating_count = models.IntegerField(default=0)
     popularity = models.IntegerField(default=0)
     is_featured = models.BooleanField(default=False)
     created = models.DateTimeField()
@@ -57,6 +58,7 @@ class ProductEntry(models.Model):
             models.Index(F("created").desc(), "title", "product_id", name="search_entry_newest"),
             models.Index(
                 F("rating").desc(nulls_last=True),
+                F("rating_count").desc(),
                 F("popularity").desc(),
                 "product_id",
                 name="search_entry_rating",

@@ -18,10 +18,12 @@ PRICE_RANGES = {  # whole đồng
     "500000-": (500_000, None),
 }
 SORTS = ("relevance", "price", "-price", "newest", "rating")
+# Buyers' ratings: "4 stars and up", "3 stars and up" (the average of the visible reviews).
+RATING_LEVELS = ("4", "3")
 # How many of the words typed a product must match: every one; when nothing does, most of them (three
 # in four, rounded down, as the engine's minimum_should_match "75%"); then any one (result.relaxed).
 MATCH_ALL, MATCH_MOST, MATCH_ANY = 0, 1, 2
-FACETS = ("category", "province", "commune", "stars", "certification", "price", "in_stock")
+FACETS = ("category", "province", "commune", "stars", "rating", "certification", "price", "in_stock")
 
 
 # Every backend answers a SearchRequest with the same Vietnamese behaviour (tests/search/test_contract.py):
@@ -81,6 +83,8 @@ def _valid_values(name: str, values: list[str]) -> list[str]:
         allowed = [v for v in values if v in ("true", "false")]
     elif name == "certification":
         allowed = [v for v in values if v in CERTIFICATIONS]
+    elif name == "rating":
+        allowed = [v for v in values if v in RATING_LEVELS]
     else:
         allowed = [v for v in values if v.isascii() and v.isdigit() and 0 < int(v) <= MAX_ID]
     return list(dict.fromkeys(allowed))[:20]

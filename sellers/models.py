@@ -119,6 +119,9 @@ class Stall(models.Model):
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Average and count of the visible buyers' reviews of the stall (marketplace.feedback keeps them).
+    rating = models.FloatField(_("rating"), null=True, blank=True, editable=False)
+    rating_count = models.PositiveIntegerField(_("number of reviews"), default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -337,6 +340,8 @@ AUDIT_ACTIONS = {
     "stamps_activated": _("activated stamps on the packages"),
     "stamps_voided": _("voided stamps"),
     "lot_recalled": _("recalled a harvest lot"),
+    "review_answered": _("answered a buyer's review"),
+    "review_hidden": _("hid a buyer's review"),
 }
 
 
