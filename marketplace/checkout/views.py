@@ -12,8 +12,8 @@ from django.views import View
 from django.views.decorators.http import require_GET, require_POST
 
 from ground.client import address_key
-from ground.phone import display_mobile
 from ground.tenancy import current_communes
+from marketplace.checkout.addresses import past_addresses
 from marketplace.checkout.forms import CheckoutForm, TrackForm, commune_choices
 from marketplace.payments import card
 from marketplace.payments.buyers import SESSION_KEY, remember_checkout
@@ -23,7 +23,6 @@ from marketplace.payments.services import (
     card_form_secrets,
     card_payments_start,
     checkout_payments,
-    last_checkout,
     notify_placed,
     tracked_checkout,
     tracking_allowed,
@@ -37,12 +36,13 @@ def _cards() -> bool:
 class CheckoutView(View):
     template_name = "oscar/checkout/checkout.html"
 
-    def _form(self, request, data=None, typed=None):
-        """The form bound to ``data``, or unbound and showing ``typed`` (nothing to correct yet)."""
+    def _form(self, request, data=None, typed=None, addresses=()):
+        """The form bound to ``data``, or unbound and showing ``typed`` (nothing to correct yet), else
+        the newest of the buyer's past ``addresses``."""
         groups = stall_groups(
             request.basket, delivery=(data or typed or {}).get("delivery") or Checkout.Delivery.DELIVERY
         )
-        initial = typed or _last_address(request)
+        initial = typed or _last_address(addresses)
         if not initial:
             # A guess that costs nothing to change: the storefront's one province lists its communes.
             # Never its commune: the shop's commune is not where the buyer lives.
@@ -53,28 +53,44 @@ class CheckoutView(View):
         )
         return form, groups
 
-    def _page(self, request, form, groups, status=200):
+    def _page(self, request, form, groups, status=200, addresses=(), chosen=None):
         for group in groups:
             group.pay = form[group.pay_field]
-        context = {"form": form, "groups": groups, "total": sum(group.total for group in groups)}
+        context = {
+            "form": form,
+            "groups": groups,
+            "total": sum(group.total for group in groups),
+            "addresses": addresses,
+            "chosen_address": chosen,
+        }
         return render(request, self.template_name, context, status=status)
 
     def get(self, request):
         if request.basket.is_empty:
             return redirect("basket:summary")
-        form, groups = self._form(request)
-        return self._page(request, form, groups)
+        addresses = past_addresses(request)
+        form, groups = self._form(request, addresses=addresses)
+        chosen = addresses[0].reference if addresses else None
+        return self._page(request, form, groups, addresses=addresses, chosen=chosen)
 
     def post(self, request):
         if request.basket.is_empty:
             messages.info(request, _("Your basket is empty."))
             return redirect("basket:summary")
+        addresses = past_addresses(request)
+        if "use_address" in request.POST:  # one of the buyer's past addresses fills the fields
+            chosen = next((a for a in addresses if a.reference == request.POST.get("saved_address")), None)
+            typed = {**request.POST.dict(), **(chosen.fields if chosen else {})}
+            form, groups = self._form(request, typed=typed)
+            return self._page(
+                request, form, groups, addresses=addresses, chosen=chosen.reference if chosen else None
+            )
         if "refresh" in request.POST:  # without JavaScript: the communes of the province just chosen
             form, groups = self._form(request, typed=request.POST.dict())
-            return self._page(request, form, groups)
-        form, groups = self._form(request, request.POST)
+            return self._page(request, form, groups, addresses=addresses)
+        form, groups = self._form(request, request.POST, addresses=addresses)
         if not form.is_valid():
-            return self._page(request, form, groups, status=400)
+            return self._page(request, form, groups, status=400, addresses=addresses)
         try:
             checkout = place_orders(
                 basket=request.basket,
@@ -88,30 +104,19 @@ class CheckoutView(View):
                 refresh_prices(request.basket)
             for message in problem.messages:
                 messages.error(request, message)
-            form, groups = self._form(request, request.POST)
+            form, groups = self._form(request, request.POST, addresses=addresses)
             form.is_valid()
-            return self._page(request, form, groups, status=409)
+            return self._page(request, form, groups, status=409, addresses=addresses)
         remember_checkout(request, checkout.reference)
         transaction.on_commit(lambda: notify_placed(checkout))
         card_payments_start(checkout=checkout)
         return redirect("checkout:thank-you", reference=checkout.reference)
 
 
-def _last_address(request) -> dict:
-    """What this buyer typed last time (their account's last checkout, or this browser's): the form
-    starts from it. Empty for someone new."""
-    checkout = last_checkout(user=request.user, references=request.session.get(SESSION_KEY, []))
-    if checkout is None:
-        return {}
-    return {
-        "name": checkout.name,
-        "phone": display_mobile(checkout.phone),
-        "email": checkout.email,
-        "delivery": checkout.delivery,
-        "province": checkout.province_code,
-        "commune": checkout.commune_code,
-        "address": checkout.address,
-    }
+def _last_address(addresses) -> dict:
+    """What this buyer typed last time (the newest of their past addresses: their account's, their
+    phone's, this browser's): the form starts from it. Empty for someone new."""
+    return dict(addresses[0].fields) if addresses else {}
 
 
 @require_GET
