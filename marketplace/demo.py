@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 from oscar.apps.catalogue.categories import create_from_sequence
 from oscar.core.loading import get_model
 from PIL import Image, ImageDraw
@@ -20,6 +21,10 @@ from wagtail.models import Locale, Page, Site
 from ground.models import Commune, HomePage
 from ground.text import fold
 from marketplace import demo_data
+from marketplace.complaints import demo as complaints_demo
+from marketplace.demo_orders import buy
+from marketplace.feedback import demo as feedback_demo
+from marketplace.payments.models import Checkout, OrderPayment
 from sellers import roles
 from sellers.models import CommuneAssignment, PhoneAccount
 from sellers.services import stall_page_publish
@@ -33,6 +38,8 @@ ProductClass = get_model("catalogue", "ProductClass")
 ProductCategory = get_model("catalogue", "ProductCategory")
 ProductImage = get_model("catalogue", "ProductImage")
 Stall = get_model("sellers", "Stall")
+Order = get_model("order", "Order")
+ShippingEvent = get_model("order", "ShippingEvent")
 
 DEMO_PORT = 8000
 
@@ -60,7 +67,9 @@ def demo_seed(*, with_images: bool = True) -> dict[str, int]:
     _users(communes)
     for stall in Stall.objects.filter(slug__in=[data["slug"] for data in demo_data.STALLS]):
         stall_page_publish(stall=stall)
-    seed_traceability(admin=get_user_model().objects.get(username=demo_data.STAFF_USER["username"]))
+    admin = get_user_model().objects.get(username=demo_data.STAFF_USER["username"])
+    seed_traceability(admin=admin)
+    _after_sale(admin=admin)
     return {
         "communes": Commune.objects.count(),
         "stalls": Stall.objects.count(),
@@ -68,7 +77,48 @@ def demo_seed(*, with_images: bool = True) -> dict[str, int]:
         "sites": Site.objects.count(),
         "lots": HarvestLot.objects.count(),
         "stamps": Stamp.objects.count(),
+        "orders": OrderPayment.objects.count(),
     }
+
+
+def _after_sale(*, admin) -> None:
+    """Past orders of the demo's buyers, delivered by the stalls (once: a second seeding adds none)."""
+    phones = [buyer["phone"] for buyer in demo_data.BUYERS]
+    if Checkout.objects.filter(phone__in=phones).exists():
+        return
+    now = timezone.now()
+    delivered = []
+    for buyer_index, slug, title, quantity, method, days_ago, until in demo_data.PAST_ORDERS:
+        stall = Stall.objects.get(slug=slug)
+        product = (
+            Product.objects.filter(stockrecords__partner=stall.partner, title__startswith=title)
+            .order_by("pk")
+            .first()
+        )
+        buyer = demo_data.BUYERS[buyer_index]
+        payments = buy(
+            [(product, quantity)],
+            name=buyer["name"],
+            phone=buyer["phone"],
+            method=method,
+            until=until,
+            paid=until == "deliver",
+            actor=stall.owner or admin,
+        )
+        # Placed some days ago, each step a few hours after the one before.
+        for payment in payments:
+            placed = now - datetime.timedelta(days=days_ago, hours=6)
+            Order.objects.filter(pk=payment.order_id).update(date_placed=placed)
+            for hours, event in enumerate(payment.order.shipping_events.order_by("pk"), start=1):
+                ShippingEvent.objects.filter(pk=event.pk).update(
+                    date_created=placed + datetime.timedelta(hours=hours)
+                )
+            if until == "deliver":
+                delivered.append(payment)
+    # Reviews on every delivered order; one complaint in each state on the last ones (other buyers).
+    feedback_demo.seed_demo(delivered)
+    staff = get_user_model().objects.get(username=demo_data.COMMUNE_STAFF_USER["username"])
+    complaints_demo.seed_demo(delivered[-6:], staff=staff)
 
 
 def commune_from_registry(*, code: int) -> Commune:

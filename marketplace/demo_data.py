@@ -414,3 +414,30 @@ HELPER_USER = {
     "password": "ocop-demo-2026",
     "commune": LUC_NGAN,
 }
+
+# Buyers of the demo's past orders (issue #17): each buys from the stalls below and the stall delivers,
+# so the products carry reviews and the commune has complaints to settle. The first one signs in by
+# phone on the demo (the code is printed by the demo server, as for sellers).
+BUYERS = [
+    {"name": "Trần Thị Mai", "phone": "+84987654321"},
+    {"name": "Lê Văn Hùng", "phone": "+84978111222"},
+    {"name": "Phạm Thị Hoa", "phone": "+84965333444"},
+    {"name": "Đỗ Minh Tuấn", "phone": "+84936555666"},
+]
+# (buyer index, stall slug, product title prefix, quantity, payment method, days ago, last step)
+PAST_ORDERS = [
+    (0, "ho-nguyen-van-thanh", "Vải thiều", 2, "cod", 6, "deliver"),
+    (1, "ho-nguyen-van-thanh", "Vải thiều", 1, "vietqr", 5, "deliver"),
+    (2, "ho-nguyen-van-thanh", "Vải thiều", 3, "cod", 4, "deliver"),
+    (3, "htx-luc-ngan-xanh", "", 1, "cod", 4, "deliver"),
+    (0, "htx-luc-ngan-xanh", "", 2, "vietqr", 3, "deliver"),
+    (1, "ho-hoang-thi-lan", "", 1, "cod", 3, "deliver"),
+    (2, "ho-hoang-thi-lan", "", 2, "cod", 2, "deliver"),
+    (3, "ho-trieu-van-minh", "", 1, "cod", 2, "deliver"),
+    (0, "ho-trieu-van-minh", "", 1, "vietqr", 2, "deliver"),
+    (1, "ho-vai-som-phuc-hoa", "", 1, "cod", 2, "deliver"),
+    (2, "ho-mat-ong-phuc-hoa", "", 1, "cod", 1, "deliver"),
+    (3, "htx-luc-ngan-xanh", "", 1, "cod", 1, "deliver"),
+    (0, "ho-hoang-thi-lan", "", 1, "cod", 0, "ship"),
+    (1, "ho-trieu-van-minh", "", 1, "vietqr", 0, None),
+]

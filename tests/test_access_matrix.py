@@ -102,6 +102,10 @@ RULES = {
     "sellers:assist": Rule(rightful=("helper_no_consent",), own=frozenset({"helper_elsewhere"})),
     "sellers:review": Rule(rightful=("commune_staff",), own=frozenset({"other_staff"})),
     "sellers:review-decide": Rule(rightful=("commune_staff",)),
+    "sellers:commune-reviews": Rule(rightful=("commune_staff",), own=frozenset({"other_staff"})),
+    "sellers:review-hide": Rule(rightful=("commune_staff",)),
+    "sellers:commune-complaints": Rule(rightful=("commune_staff",), own=frozenset({"other_staff"})),
+    "sellers:commune-complaint": Rule(rightful=("commune_staff",)),
 }
 DASHBOARD_RULE = Rule(rightful=("platform_admin",))
 
@@ -141,6 +145,9 @@ FILLERS: dict[str | tuple[str, str], Callable] = {
     "order_pk": lambda w: [w.order.pk],
     "lot_pk": lambda w: [w.lot.pk],
     "run_pk": lambda w: [w.run.pk],
+    "review_pk": lambda w: [w.review.pk],
+    ("sellers:complaint", "pk"): lambda w: [w.complaint.pk],
+    ("sellers:commune-complaint", "pk"): lambda w: [w.complaint.pk],
     "kind": lambda w: ["pdf", "csv"],  # traceability.desk_views.run_download
     "decision": lambda w: ["verify", "reject"],  # sellers.views.commune.review_decide
     ("sellers:order-action", "action"): _order_actions,
@@ -153,10 +160,14 @@ FILLERS: dict[str | tuple[str, str], Callable] = {
 SESSION_BOUND = {"sellers:pending-photo"}
 # Arguments naming one of stall A's records: a role with a stall of its own also tries them through
 # its own stall's URLs.
-RECORD_ARGUMENTS = {"product_pk", "order_pk", "lot_pk", "run_pk"}
+RECORD_ARGUMENTS = {"product_pk", "order_pk", "lot_pk", "run_pk", "review_pk"}
 
 # What a POST carries: a valid form where there is one, so a hole shows as a change.
 POST_DATA: dict[str, Callable] = {
+    "sellers:review-answer": lambda w: {"answer": "chiếm"},
+    "sellers:review-hide": lambda w: {"reason": "chiếm"},
+    "sellers:complaint": lambda w: {"action": "decline", "words": "chiếm"},
+    "sellers:commune-complaint": lambda w: {"action": "close", "words": "chiếm"},
     "sellers:stall-edit": lambda w: {
         "name": "Gian hàng bị chiếm",
         "kind": "household",
@@ -233,6 +244,8 @@ class World:
     lot: object
     run: object
     certification: object
+    review: object
+    complaint: object
     users: dict  # role -> user (None for the guest)
     own_stalls: dict  # role -> its own stall, for the other stalls' people
     markers: dict  # what only stall A's people may read -> where it comes from
@@ -259,8 +272,11 @@ def _storefront(communes) -> None:
 def _build_world() -> World:
     from oscar.core.loading import get_model
 
+    from marketplace.demo_orders import buy
+    from marketplace.feedback.services import review_create
     from sellers import roles
     from sellers.models import HelperConsent, OneTimeCode, Stall
+    from tests.complaints.matrix import stall_a_complaint
     from tests.factories import (
         CommuneFactory,
         UserFactory,
@@ -283,6 +299,9 @@ def _build_world() -> World:
     )
     owner.groups.add(manager)
     product = make_product(stall=stall, title="Chè búp Mật Mã đặc biệt", price=180000)
+    # A delivered order of stall A, reviewed by its buyer (the review's pages are stall A's).
+    (reviewed,) = buy([(product, 1)], name="Người Mua Ma Trận", phone="0912 999 001")
+    review = review_create(line=reviewed.order.lines.get(), stars=2, stall_stars=2, text="Chè hơi nhạt")
     order = place_order((product, 2), number="MATRAN-A-0001")
     lot = make_lot(stall=stall, product=product, code="MATRAN-A-LO1")
     with TestCase.captureOnCommitCallbacks(execute=True):
@@ -353,6 +372,8 @@ def _build_world() -> World:
         lot=lot,
         run=run,
         certification=certification,
+        review=review,
+        complaint=stall_a_complaint(order=order, stall=stall),
         users=users,
         own_stalls={"other_seller": stall_b, "other_manager": stall_c},
         markers=markers,

@@ -147,7 +147,7 @@ def _pages(base: str) -> dict[str, tuple[str, list[dict]]]:
     placed = buyer.post("/shop/checkout/", data)
     assert placed.status_code == 302, f"the order is placed: {placed.content[:2000]}"
     ordered = cookies_of(buyer, base)
-    transfer = OrderPayment.objects.select_related("order").get(method="vietqr")
+    transfer = OrderPayment.objects.select_related("order").filter(method="vietqr").latest("pk")
 
     stamp = Stamp.objects.select_related("lot__product", "run").filter(run__isnull=False).first()
     lot = stamp.lot

@@ -6,6 +6,9 @@ from wagtail.models import Site
 
 from ground.models import Commune, HomePage
 from marketplace import demo_data
+from marketplace.complaints.models import Complaint
+from marketplace.feedback.models import Review
+from marketplace.payments.models import OrderPayment
 
 Product = get_model("catalogue", "Product")
 StockRecord = get_model("partner", "StockRecord")
@@ -22,6 +25,9 @@ def _snapshot():
         "stock": StockRecord.objects.count(),
         "home_pages": HomePage.objects.count(),
         "sites": Site.objects.count(),
+        "orders": OrderPayment.objects.count(),
+        "reviews": Review.objects.count(),
+        "complaints": Complaint.objects.count(),
     }
 
 
@@ -49,6 +55,13 @@ def test_seed_demo_is_idempotent_and_matches_the_domain(settings, tmp_path):
     # a province site aggregates Bắc Ninh; the default site is the platform
     assert HomePage.objects.get(slug="bac-ninh").province_code == demo_data.BAC_NINH
     assert Site.objects.get(is_default_site=True).hostname == "127.0.0.1"
+    # Issue #17: past orders delivered, reviewed (the products show their average), one complaint in
+    # each state, and the first demo buyer's phone finds its orders.
+    assert first["orders"] == len(demo_data.PAST_ORDERS)
+    reviewed = Product.objects.filter(rating_count__gt=0)
+    assert reviewed.count() >= 5 and all(1 <= product.rating <= 5 for product in reviewed)
+    assert set(Complaint.objects.values_list("state", flat=True)) == set(Complaint.State.values)
+    assert OrderPayment.objects.filter(checkout__phone=demo_data.BUYERS[0]["phone"]).count() >= 3
 
 
 def test_demo_storefront_renders(client):
