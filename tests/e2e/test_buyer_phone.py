@@ -1,12 +1,15 @@
-"""Issue #17 (4) in Chromium at 360 px: a guest buys through the real checkout, the stall delivers,
+"""Issue #17 in Chromium at 360 px: a guest buys through the real checkout, the stall delivers,
 the buyer signs in by phone on another browser (the code from the text), finds the order under
-"Đơn hàng của tôi", opens it and taps "Mua lại"; the next checkout starts from the address typed
+"Đơn hàng của tôi", reviews the product and the stall with a photo (the rating then shows on the
+product card in search), and taps "Mua lại"; the next checkout starts from the address typed
 the first time. Screenshots in /tmp/shots17/buyers/."""
 
+import io
 from pathlib import Path
 
 import pytest
 from django.test import Client
+from PIL import Image
 from playwright.sync_api import expect
 
 from marketplace.buyers.services import buyer_account
@@ -22,6 +25,12 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 SMALL = {**PHONE, "viewport": {"width": 360, "height": 740}}
 SHOTS = Path("/tmp/shots17/buyers")  # noqa: S108 (screenshots to look at, nothing read back)
 SIDEWAYS = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+
+
+def jpeg() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (800, 600), (190, 40, 50)).save(buffer, "JPEG")
+    return buffer.getvalue()
 
 
 def shot(page, name: str) -> None:
@@ -92,6 +101,24 @@ def test_a_guest_buys_then_signs_in_by_phone_finds_the_order_and_buys_again(
     order.get_by_role("link", name="Xem đơn hàng").click()
     expect(page.locator(".timeline").first).to_contain_text("Đã giao")
     shot(page, "5-order-page")
+
+    # The buyer rates the product and the stall, with a photo from the phone.
+    page.get_by_role("link", name="Đánh giá Vải thiều Lục Ngạn").click()
+    page.locator("label[for=id_stars-4]").click()
+    page.locator("label[for=id_stall_stars-5]").click()
+    page.get_by_label("Kể cho người mua khác (không bắt buộc)").fill("Vải ngọt, bác Tư gói rất cẩn thận.")
+    page.get_by_label("Ảnh (không bắt buộc, tối đa 3 ảnh)").set_input_files(
+        {"name": "vai.jpg", "mimeType": "image/jpeg", "buffer": jpeg()}
+    )
+    page.get_by_role("button", name="Gửi đánh giá").click()
+    expect(page.locator(".after-sale").first).to_contain_text("Cảm ơn bạn đã đánh giá.")
+    # The rating shows on the product card, in search.
+    page.goto(base + "/search/?q=vai+thieu")
+    card = page.locator("article.card", has_text="Vải thiều Lục Ngạn")
+    expect(card.locator(".rating")).to_contain_text("4,0")
+    expect(card).to_contain_text("(1 đánh giá)")
+    shot(page, "5b-search-card-rated")
+    page.goto(f"{base}/khach/don-hang/{payment.checkout.reference}/")
 
     # "Mua lại": the product is in the basket, and the checkout starts from the first address.
     page.get_by_role("button", name=f"Mua lại (đơn {payment.order.number})").click()
