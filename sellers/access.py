@@ -8,6 +8,7 @@ from django.http import Http404
 from django.urls import reverse_lazy
 
 from ground.models import Commune
+from sellers import roles
 from sellers.models import CommuneAssignment, HelperConsent, Stall
 
 
@@ -44,6 +45,16 @@ def with_stall(view):
 def acting_for(user, stall: Stall):
     """The household a helper acts for (None when the owner acts for themselves)."""
     return stall.owner if stall.owner_id and stall.owner_id != user.pk else None
+
+
+def needs_password(user) -> bool:
+    """Staff accounts (Django staff, platform admins, commune staff) log in with their password, then
+    a code: a one-time code to their phone alone never opens them, whichever page asks for it."""
+    if user.is_staff or user.is_superuser:
+        return True
+    if user.groups.filter(name__in=(roles.PLATFORM_ADMIN, roles.COMMUNE_STAFF)).exists():
+        return True
+    return CommuneAssignment.objects.filter(user=user, role=CommuneAssignment.Role.STAFF).exists()
 
 
 def _assigned_communes(user, role: str):

@@ -17,7 +17,7 @@ from oscar.core.loading import get_model
 from ground.messaging import send_text
 from ground.models import Commune, HomePage
 from sellers import otp, roles
-from sellers.access import acting_for, helper_communes, staff_communes
+from sellers.access import acting_for, helper_communes, needs_password, staff_communes
 from sellers.models import (
     PAYOUT_FIELDS,
     STALL_FORM_FIELDS,
@@ -76,7 +76,7 @@ def seller_login(*, phone: str, code: str) -> User:
     account = PhoneAccount.objects.select_related("user").filter(phone=phone).first()
     if account is None or not account.user.is_active:
         raise ValidationError(_("No stall is registered with this number. Sign up first."), code="unknown")
-    if account.user.is_staff or account.user.is_superuser:
+    if needs_password(account.user):
         # A code alone must never open a staff account: its password comes first, then the code.
         raise ValidationError(_("Staff accounts log in with their password."), code="staff")
     return account.user

@@ -11,6 +11,7 @@ from oscar.core.loading import get_class
 
 from ground.limits import lock_keys
 from sellers import otp, roles
+from sellers.access import needs_password
 from sellers.models import OneTimeCode, PhoneAccount
 
 User = get_user_model()
@@ -25,7 +26,7 @@ def buyer_login(*, phone: str, code: str):
     user = buyer_account(phone=phone)
     if not user.is_active:
         raise ValidationError(_("This account is closed. Ask the commune office for help."), code="inactive")
-    if user.is_staff or user.is_superuser:
+    if needs_password(user):
         # A code alone must never open a staff account: its password comes first, then the code.
         raise ValidationError(_("Staff accounts log in with their password."), code="staff")
     return user

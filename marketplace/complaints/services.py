@@ -32,12 +32,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Prefetch, Sum
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from ground import order_status
 from ground.messaging import send_text
 from ground.money import format_vnd, to_dong
 from marketplace.complaints.models import Complaint, ComplaintPhoto, ComplaintStep
+from marketplace.payments import refunds
 from marketplace.payments.buyers import buyer_checkouts, order_link
 from marketplace.payments.models import OrderPayment, Refund
 from marketplace.payments.refunds import RefundProblem, refund_card, refund_confirm, refund_record
@@ -87,7 +89,9 @@ def lines_value(lines) -> int:
 
 
 def can_escalate(complaint: Complaint, *, now: datetime | None = None) -> bool:
-    if complaint.state == State.DECLINED:
+    """Once the stall has answered (declined, refunded, replaced: the buyer may not agree, or may not
+    have received the money), or when it has not answered an open complaint in time."""
+    if complaint.state in (State.DECLINED, State.REFUNDED, State.REPLACED):
         return True
     waited = (now or timezone.now()) - complaint.created_at
     return complaint.state == State.OPEN and waited >= timedelta(days=STALL_ANSWER_DAYS)
@@ -346,13 +350,24 @@ def escalate(complaint: Complaint, *, actor, words: str = "") -> None:
         if not can_escalate(complaint):
             raise ComplaintProblem(
                 _(
-                    "The commune can step in after the stall declines, or when the stall has not "
+                    "The commune can step in once the stall has answered, or when the stall has not "
                     "answered within %(days)s days."
                 )
                 % {"days": STALL_ANSWER_DAYS}
             )
+        # A refund the buyer never confirmed does not count: its amount is free for the commune's decision.
+        for step in complaint.steps.filter(refund__status=Refund.Status.AWAITING_BUYER).select_related(
+            "refund"
+        ):
+            refunds.fail(step.refund, error="the buyer asked the commune instead of confirming it")
         complaint.state = State.ESCALATED
-        complaint.save(update_fields=["state", "updated_at"])
+        try:
+            with transaction.atomic():
+                complaint.save(update_fields=["state", "updated_at"])
+        except IntegrityError as error:
+            raise ComplaintProblem(
+                _("Another complaint on this order is still open: the commune looks at that one first.")
+            ) from error
         _step(complaint, Action.ESCALATED, role=Role.BUYER, actor=actor, words=words)
         number = complaint.payment.order.number
         _tell_stall(
@@ -462,7 +477,8 @@ def stall_answer(
                 % {
                     "stall": stall,
                     "number": number,
-                    "reason": words,
+                    # The stall's own words in a platform's text: short (the page has them whole).
+                    "reason": Truncator(words.strip()).chars(120),
                     "url": order_link(complaint.payment.checkout),
                 },
             )

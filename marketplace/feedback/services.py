@@ -18,7 +18,8 @@ from marketplace.feedback.models import MAX_PHOTOS, Review, ReviewPhoto, Satisfa
 from marketplace.payments.buyers import buyer_checkouts
 from marketplace.payments.models import OrderPayment
 from search.indexing import schedule
-from sellers.models import Stall
+from sellers.access import managed_stalls
+from sellers.models import PhoneAccount, Stall
 from sellers.services import audit
 
 Product = get_model("catalogue", "Product")
@@ -151,6 +152,18 @@ def _recount(*, product_id: int | None, stall_id: int) -> None:
     page_cache.bump_on_commit()  # the product and stall pages cached before show the old averages
 
 
+def own_purchase(payment: OrderPayment) -> bool:
+    """Whether the stall's own people placed this order (its owner's account or phone, the stall's
+    phone, an account that manages the stall): their stars would not be a buyer's."""
+    stall, checkout = payment.stall, payment.checkout
+    phones = set(PhoneAccount.objects.filter(user_id=stall.owner_id).values_list("phone", flat=True))
+    if checkout.phone in phones | {stall.phone} - {""}:
+        return True
+    if checkout.user_id is None:
+        return False
+    return checkout.user_id == stall.owner_id or managed_stalls(checkout.user).filter(pk=stall.pk).exists()
+
+
 def review_create(*, line, stars: int, stall_stars: int, text: str = "", photos=()) -> Review:
     """The buyer's review of one delivered line (the caller has checked the buyer: reviewable_lines).
     ``photos``: JPEGs already made by ground.images.clean_photo (the form's PhotosField). A second review
@@ -159,7 +172,9 @@ def review_create(*, line, stars: int, stall_stars: int, text: str = "", photos=
         raise ReviewRefused(_("You can review this product once it has been delivered."))
     if len(photos) > MAX_PHOTOS:
         raise ReviewRefused(_("Up to %(count)d photos: choose fewer.") % {"count": MAX_PHOTOS})
-    payment = OrderPayment.objects.select_related("checkout").get(order_id=line.order_id)
+    payment = OrderPayment.objects.select_related("checkout", "stall").get(order_id=line.order_id)
+    if own_purchase(payment):
+        raise ReviewRefused(_("A stall's own people cannot review it: reviews come from its buyers."))
     try:
         with transaction.atomic():
             review = Review.objects.create(

@@ -97,7 +97,9 @@ def refund_card(payment: OrderPayment, amount: int, *, actor, reason: str = "") 
     refund = _hold(
         payment, amount, method=Refund.Method.CARD, status=Refund.Status.PENDING, actor=actor, reason=reason
     )
-    # Stripe is called outside any transaction: the held amount keeps a parallel refund out meanwhile.
+    # Stripe is called after the hold is written: the held amount keeps a parallel refund out meanwhile.
+    # A caller may hold a transaction of its own (a complaint's lock): should it roll back after Stripe
+    # said yes, the charge.refunded webhook records the refund as one made outside (notifications.py).
     try:
         answer = card.create_refund(
             intent_id=payment.reference,

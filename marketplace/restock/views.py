@@ -40,18 +40,12 @@ def subscribe(request, product_pk: int):
         outcome = restock_alert_create(
             product=product, phone=phone, address=address_key(request), language=get_language() or "vi"
         )
-        if outcome is Outcome.CREATED:
+        if outcome in (Outcome.CREATED, Outcome.ALREADY):
+            # The same words for a phone already waiting: nobody learns what a stranger's phone waits for.
             messages.success(
                 request,
                 _("Thank you. We will text %(phone)s once, when %(product)s is back.")
                 % {"phone": display_mobile(phone), "product": product.title},
-            )
-            return redirect(product.get_absolute_url())
-        if outcome is Outcome.ALREADY:
-            messages.info(
-                request,
-                _("You have already signed up: we will text %(phone)s when it is back.")
-                % {"phone": display_mobile(phone)},
             )
             return redirect(product.get_absolute_url())
         status = 429
