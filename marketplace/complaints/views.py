@@ -171,46 +171,57 @@ def _refund_kwargs(complaint) -> dict:
     return {"payment": complaint.payment, "left": left}
 
 
+def _answer(request, complaint, form_classes: dict, act) -> tuple[dict, str | None, int]:
+    """The answer forms of a complaint page (a refund form prefilled with what can go back, and the
+    others), and a POST's outcome: ``act(action, cleaned_data)`` does it (a ComplaintProblem is said
+    on the form). Returns the forms, the action done (None when nothing was) and the status."""
+    refund_kwargs = _refund_kwargs(complaint)
+    initial = {"amount": min(complaint.value, refund_kwargs["left"]) or ""}
+    forms = {
+        action: form_class(
+            initial=initial if action == "refund" else None,
+            auto_id=f"{action}_%s",
+            **(refund_kwargs if action == "refund" else {}),
+        )
+        for action, form_class in form_classes.items()
+    }
+    if request.method != "POST":
+        return forms, None, 200
+    action = request.POST.get("action")
+    if action not in form_classes:
+        raise Http404
+    kwargs = refund_kwargs if action == "refund" else {}
+    form = forms[action] = form_classes[action](request.POST, request.FILES, auto_id=f"{action}_%s", **kwargs)
+    if form.is_valid():
+        try:
+            act(action, form.cleaned_data)
+        except services.ComplaintProblem as problem:
+            form.add_error(None, problem.message)
+        else:
+            return forms, action, 200
+    return forms, None, 400
+
+
 @with_stall
 def stall_complaint(request, stall, pk: int):
     complaint = get_object_or_404(services.stall_complaints(stall), pk=pk)
-    refund_kwargs = _refund_kwargs(complaint)
-    forms = {
-        "refund": StallRefundForm(
-            initial={"amount": min(complaint.value, refund_kwargs["left"]) or ""},
-            auto_id="refund_%s",
-            **refund_kwargs,
-        ),
-        "replace": ReplaceForm(auto_id="replace_%s"),
-        "decline": DeclineForm(auto_id="decline_%s"),
-    }
-    status = 200
-    if request.method == "POST":
-        action = request.POST.get("action")
-        if action not in ANSWER_FORMS:
-            raise Http404
-        kwargs = refund_kwargs if action == "refund" else {}
-        form = ANSWER_FORMS[action](request.POST, request.FILES, auto_id=f"{action}_%s", **kwargs)
-        forms[action] = form
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.stall_answer(
-                    complaint,
-                    action=action,
-                    actor=request.user,
-                    amount=data.get("amount"),
-                    proof=data.get("proof"),
-                    words=data.get("words", ""),
-                )
-            except services.ComplaintProblem as problem:
-                form.add_error(None, problem.message)
-            else:
-                messages.success(request, str(ANSWER_DONE[action]))
-                return redirect("sellers:complaint", stall_pk=stall.pk, pk=complaint.pk)
-        status = 400
+
+    def act(action, data):
+        services.stall_answer(
+            complaint,
+            action=action,
+            actor=request.user,
+            amount=data.get("amount"),
+            proof=data.get("proof"),
+            words=data.get("words", ""),
+        )
+
+    forms, done, status = _answer(request, complaint, ANSWER_FORMS, act)
+    if done:
+        messages.success(request, str(ANSWER_DONE[done]))
+        return redirect("sellers:complaint", stall_pk=stall.pk, pk=complaint.pk)
     complaint.timeline = [(step, services.step_label(step)) for step in complaint.steps.all()]
-    context = {"stall": stall, "complaint": complaint, "forms": forms, "left": refund_kwargs["left"]}
+    context = {"stall": stall, "complaint": complaint, "forms": forms, "left": refundable(complaint.payment)}
     return render(request, "complaints/stall_complaint.html", context, status=status)
 
 
@@ -238,40 +249,21 @@ DECISION_FORMS = {"refund": StaffRefundForm, "close": StaffCloseForm}
 def staff_complaint(request, pk: int):
     _staff_only(request)
     complaint = get_object_or_404(services.staff_complaints(request.user), pk=pk)
-    refund_kwargs = _refund_kwargs(complaint)
-    forms = {
-        "refund": StaffRefundForm(
-            initial={"amount": min(complaint.value, refund_kwargs["left"]) or ""},
-            auto_id="refund_%s",
-            **refund_kwargs,
-        ),
-        "close": StaffCloseForm(auto_id="close_%s"),
-    }
-    status = 200
-    if request.method == "POST":
-        action = request.POST.get("action")
-        if action not in DECISION_FORMS:
-            raise Http404
-        kwargs = refund_kwargs if action == "refund" else {}
-        form = DECISION_FORMS[action](request.POST, request.FILES, auto_id=f"{action}_%s", **kwargs)
-        forms[action] = form
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.staff_decide(
-                    complaint,
-                    action=action,
-                    actor=request.user,
-                    words=data["words"],
-                    amount=data.get("amount"),
-                    proof=data.get("proof"),
-                )
-            except services.ComplaintProblem as problem:
-                form.add_error(None, problem.message)
-            else:
-                messages.success(request, _("Decision recorded. The buyer and the stall get a message."))
-                return redirect("sellers:commune-complaint", pk=complaint.pk)
-        status = 400
+
+    def act(action, data):
+        services.staff_decide(
+            complaint,
+            action=action,
+            actor=request.user,
+            words=data["words"],
+            amount=data.get("amount"),
+            proof=data.get("proof"),
+        )
+
+    forms, done, status = _answer(request, complaint, DECISION_FORMS, act)
+    if done:
+        messages.success(request, _("Decision recorded. The buyer and the stall get a message."))
+        return redirect("sellers:commune-complaint", pk=complaint.pk)
     complaint.timeline = [(step, services.step_label(step)) for step in complaint.steps.all()]
-    context = {"complaint": complaint, "forms": forms, "left": refund_kwargs["left"]}
+    context = {"complaint": complaint, "forms": forms, "left": refundable(complaint.payment)}
     return render(request, "complaints/staff_complaint.html", context, status=status)
