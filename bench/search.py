@@ -104,7 +104,8 @@ def generate(count: int, communes: int, seed: int = 2026):
             "price": rng.randrange(20, 800) * 1000,
             "in_stock": rng.random() > 0.1,
             "season_months": sorted(rng.sample(range(1, 13), 3)),
-            "rating": round(rng.uniform(3, 5), 1) if rng.random() > 0.5 else None,
+            "rating": round(rng.uniform(3, 5), 1) if n % 2 else None,
+            "rating_count": rng.randint(1, 40) if n % 2 else 0,  # buyers' reviews (#17)
             "popularity": rng.randint(0, 500),
             "is_featured": rng.random() > 0.98,
             "created": (start + timedelta(minutes=n)).isoformat(),
