@@ -148,6 +148,7 @@ class BuyerView:
 
     payment: OrderPayment
     can_open: bool = False
+    waiting: bool = False
     window_end: datetime | None = None
     complaints: list = field(default_factory=list)
 
@@ -182,6 +183,8 @@ def annotate(payments: list, request) -> None:
             view.window_end = window_end(payment)
             unsettled = any(not complaint.settled for complaint in view.complaints)
             view.can_open = within_window(payment, now=now) and not unsettled
+            # While a refund waits for the buyer's word, the page asks for that word, not a new complaint.
+            view.waiting = any(complaint.to_confirm for complaint in view.complaints)
         if view:
             payment.complaints = view
 
@@ -479,7 +482,7 @@ def stall_answer(
                     "number": number,
                     # The stall's own words in a platform's text: short (the page has them whole).
                     "reason": Truncator(words.strip()).chars(120),
-                    "url": order_link(complaint.payment.checkout),
+                    "url": order_link(complaint.payment.checkout, part=f"khieu-nai-{number}"),
                 },
             )
         else:

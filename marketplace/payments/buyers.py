@@ -57,10 +57,12 @@ def buyer_owns(request, order) -> bool:
     return buyer_checkouts(request).filter(payments__order=order).exists()
 
 
-def order_link(checkout: Checkout) -> str:
-    """The link texted to the buyer: it opens the checkout's orders, with their actions, on any browser."""
+def order_link(checkout: Checkout, *, part: str = "") -> str:
+    """The link texted to the buyer: it opens the checkout's orders, with their actions, on any browser
+    (at ``part``, an anchor of the page, when given: browsers keep it through the redirect)."""
     token = signing.dumps(checkout.reference, salt=LINK_SALT, compress=True)
-    return settings.SITE_URL + reverse("buyers:open", kwargs={"token": token})
+    link = settings.SITE_URL + reverse("buyers:open", kwargs={"token": token})
+    return f"{link}#{part}" if part else link
 
 
 def checkout_from_link(token: str) -> Checkout | None:

@@ -155,7 +155,12 @@ def refund_record(
                 "Chợ OCOP: the stall says it gave back %(amount)s for order %(number)s. "
                 "Please confirm you received it: %(url)s"
             )
-            % {"amount": format_vnd(amount), "number": order.number, "url": order_link(checkout)},
+            # Straight to the order's complaint box, where the "I received it" button is.
+            % {
+                "amount": format_vnd(amount),
+                "number": order.number,
+                "url": order_link(checkout, part=f"khieu-nai-{order.number}"),
+            },
         )
     )
     return refund

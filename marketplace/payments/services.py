@@ -216,6 +216,10 @@ def checkout_payments(checkout: Checkout) -> list[OrderPayment]:
     )
     for payment in payments:
         payment.steps = timeline(payment)
+        # Money the stall says it gave back, still to be confirmed by the buyer (refunds prefetched).
+        payment.refund_waiting = sum(
+            refund.amount for refund in payment.refunds.all() if refund.status == refund.Status.AWAITING_BUYER
+        )
         payment.delivery_estimate = delivery_estimate(payment)
         if payment.method == OrderPayment.Method.VIETQR and payment.status not in OrderPayment.MONEY_RECEIVED:
             try:
@@ -310,7 +314,7 @@ def timeline(payment: OrderPayment) -> list[dict]:
             label = (
                 _("Refunded %(amount)s")
                 if done
-                else _("The stall says it gave back %(amount)s: confirm below")
+                else _("The stall says it gave back %(amount)s. Received it? Confirm below.")
             ) % {"amount": format_vnd(refund.amount)}
             steps.append(
                 {"key": order_status.REFUNDED, "label": label, "done": done, "at": refund.settled_at}

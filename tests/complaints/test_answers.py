@@ -95,7 +95,7 @@ def test_a_card_complaint_is_refunded_in_part_through_stripe(card_paid, farm, cl
     card_paid.refresh_from_db()
     assert card_paid.status == "partly_refunded" and card_paid.refunded == 30000
     page = buyer.get(f"/khach/don-hang/{card_paid.checkout.reference}/").content.decode()
-    assert "Gian hàng đã hoàn 30.000 ₫: hoàn một phần" in page and "Gian hàng đã hoàn tiền" in page
+    assert "Gian hàng đã trả lại 30.000 ₫ (một phần số tiền)" in page and "Gian hàng đã hoàn tiền" in page
     assert "Đã hoàn một phần" in page
     assert any(m.phone == BUYER_PHONE and "30.000 ₫" in m.text for m in outbox)
 

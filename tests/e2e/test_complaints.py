@@ -95,7 +95,7 @@ def test_a_card_complaint_ends_in_a_partial_refund(browser, live_server, farm, s
 
     buyer.reload()
     box = buyer.locator(".complaints-box").inner_text()
-    assert "Gian hàng đã hoàn 30.000 ₫: hoàn một phần" in box
+    assert "Gian hàng đã trả lại 30.000 ₫ (một phần số tiền)" in box
     assert "Đã hoàn một phần" in buyer.locator("article.stall-order").inner_text()
     shot(buyer, "card-4-buyer-refunded")
     complaint.refresh_from_db()

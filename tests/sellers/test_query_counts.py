@@ -24,7 +24,7 @@ def busy_stall(make_storefront):
 @pytest.mark.parametrize(
     ("path", "limit"),
     [
-        ("/ban-hang/gian-hang/{pk}/", 15),  # 15: new bank details waiting for the household's code
+        ("/ban-hang/gian-hang/{pk}/", 16),  # 16: new bank details waiting for the code, complaints waiting
         ("/ban-hang/gian-hang/{pk}/san-pham/", 12),
         ("/ban-hang/gian-hang/{pk}/don-hang/", 11),
     ],
