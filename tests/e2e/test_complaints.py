@@ -111,12 +111,13 @@ def test_a_cash_complaint_ends_in_a_refund_the_buyer_confirms(browser, live_serv
 
     stall_context, page = stall_page(browser, live_server, seller)
     page.goto(f"{live_server.url}/ban-hang/gian-hang/{stall.pk}/khieu-nai/{complaint.pk}/")
-    page.get_by_role("button", name="Hoàn tiền", exact=True).click()  # no photo yet: a clear message
+    record = page.get_by_role("button", name="Tôi đã trả lại tiền: ghi nhận", exact=True)
+    record.click()  # no photo yet: a clear message
     assert "Thêm ảnh biên lai" in page.locator(".has-error").inner_text()
     page.get_by_label("Ảnh biên lai chuyển khoản hoặc ảnh lúc trả tiền mặt").set_input_files(
         jpeg(tmp_path / "bien-lai.jpg")
     )
-    page.get_by_role("button", name="Hoàn tiền", exact=True).click()
+    record.click()
     assert "Đã ghi nhận hoàn tiền" in page.locator(".messages").inner_text()
     shot(page, "cod-3-stall-recorded")
     stall_context.close()

@@ -135,7 +135,7 @@ def test_an_order_the_stall_cannot_send_is_cancelled_before_shipping(cash_order,
         buttons(page, farm) == []
         and "Hủy đơn này" not in page.get(f"/ban-hang/gian-hang/{farm.pk}/don-hang/").content.decode()
     )
-    assert f"đơn {order.number} nay: Đã hủy" in [m.text for m in outbox if m.phone == "+84912345678"][-1]
+    assert f"đơn {order.number} – Đã hủy" in [m.text for m in outbox if m.phone == "+84912345678"][-1]
 
 
 def test_a_shipped_order_offers_no_cancel(cash_order):

@@ -308,8 +308,8 @@ def test_the_buyer_hears_of_each_status_change(client, shop, outbox, committed):
         client.post(f"/ban-hang/gian-hang/{farm.pk}/don-hang/{payment.order.pk}/ship/")
 
     texts = [m.text for m in outbox if m.phone == "+84912345678"]
-    assert f"đơn {payment.order.number} nay: Gian hàng đã xác nhận" in texts[-2]
-    assert f"đơn {payment.order.number} nay: Đang giao" in texts[-1]
+    assert f"đơn {payment.order.number} – Gian hàng đã xác nhận" in texts[-2]
+    assert f"đơn {payment.order.number} – Đang giao" in texts[-1]
 
 
 def test_a_failed_card_payment_is_shown_and_a_later_success_still_counts(client, shop, stripe_mock):
