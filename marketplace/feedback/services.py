@@ -11,6 +11,7 @@ from django.db.models import Avg, Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
+from sorl.thumbnail import delete as thumbnail_delete
 
 from ground import order_status, page_cache
 from ground.messaging import send_text
@@ -227,6 +228,11 @@ def review_hide(*, review: Review, staff, reason: str) -> Review:
             reason=review.hidden_reason,
         )
         _recount(product_id=review.product_id, stall_id=review.stall_id)
+        # Its photos go too, with their thumbnails: a hidden review's picture must not stay online
+        # at an address someone kept (the files once the hiding is committed).
+        files = [photo.image for photo in review.photos.all()]
+        review.photos.all().delete()
+        transaction.on_commit(lambda: [thumbnail_delete(image) for image in files], robust=True)
         phone = review.payment.checkout.phone
         send_text(
             phone=phone,

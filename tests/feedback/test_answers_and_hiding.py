@@ -4,6 +4,7 @@ reason (logged, the author told by text, the averages without it); nobody else c
 import pytest
 from django.test import Client
 
+from ground.images import clean_photo
 from marketplace.demo_orders import buy
 from marketplace.feedback.models import Review
 from marketplace.feedback.services import review_create
@@ -111,3 +112,24 @@ def test_the_stall_review_list_query_count_is_bounded(client, delivered, django_
 
     assert response.content.decode().count('class="review"') == 6
     assert Review.objects.count() == 6
+
+
+def test_a_hidden_reviews_photos_are_deleted_with_their_thumbnails(client, delivered, committed):
+    from django.core.files.storage import default_storage
+    from sorl.thumbnail import get_thumbnail
+
+    from tests.feedback.conftest import photo as upload
+
+    (payment,) = buy([(delivered.product, 1)], phone="0912 000 777")
+    photo = clean_photo(upload())
+    review = review_create(line=payment.order.lines.get(), stars=1, stall_stars=1, photos=[photo])
+    image = review.photos.get().image
+    thumbnail = get_thumbnail(image, "240x180", crop="center")
+    assert default_storage.exists(image.name) and default_storage.exists(thumbnail.name)
+    client.force_login(commune_member(commune=delivered.commune, role="commune_staff"))
+
+    with committed():
+        client.post(hide_url(review), {"reason": "Ảnh không phù hợp"})
+
+    assert not default_storage.exists(image.name) and not default_storage.exists(thumbnail.name)
+    assert not review.photos.exists()
