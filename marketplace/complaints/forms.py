@@ -84,7 +84,12 @@ class RefundFields(forms.Form):
         if payment.method == OrderPayment.Method.CARD:
             del self.fields["proof"]
 
-    def clean_refund(self, data):
+    def clean(self):
+        data = super().clean()
+        self._clean_refund(data)
+        return data
+
+    def _clean_refund(self, data):
         amount = data.get("amount")
         if "amount" in self.errors:
             return
@@ -107,11 +112,6 @@ class StallRefundForm(RefundFields):
         max_length=1000,
         required=False,
     )
-
-    def clean(self):
-        data = super().clean()
-        self.clean_refund(data)
-        return data
 
 
 class ReplaceForm(forms.Form):
@@ -150,11 +150,6 @@ class StaffRefundForm(RefundFields):
             "required": _("Write the reason for the decision: the buyer and the stall will read it.")
         },
     )
-
-    def clean(self):
-        data = super().clean()
-        self.clean_refund(data)
-        return data
 
 
 class StaffCloseForm(forms.Form):

@@ -46,9 +46,11 @@ def buyer_checkouts(request):
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         condition |= Q(user=user)
-        phone = verified_phone(user)
-        if phone:
-            condition |= Q(phone=phone)
+        # One page asks several times (the checkout, its reviews, its complaints): the phone once.
+        if not hasattr(request, "_buyer_phone"):
+            request._buyer_phone = verified_phone(user)
+        if request._buyer_phone:
+            condition |= Q(phone=request._buyer_phone)
     return Checkout.objects.filter(condition)
 
 

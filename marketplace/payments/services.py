@@ -13,7 +13,6 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
@@ -24,7 +23,7 @@ from ground.limits import lock_keys
 from ground.messaging import send_text
 from ground.money import format_vnd, group_thousands
 from marketplace.payments import card, vietqr
-from marketplace.payments.buyers import order_link, verified_phone
+from marketplace.payments.buyers import order_link
 from marketplace.payments.models import Checkout, OrderPayment, TrackingAttempt, WebhookEvent
 from sellers.banks import BANKS
 from sellers.models import Stall
@@ -227,22 +226,6 @@ def checkout_payments(checkout: Checkout) -> list[OrderPayment]:
             except ValueError:  # no account was kept with this order: the page says to ask the stall
                 payment.vietqr = None
     return payments
-
-
-def last_checkout(*, user, references: list[str]) -> Checkout | None:
-    """The buyer's last checkout: their account's (or its verified phone's: guest orders count), else
-    the last one placed from this browser."""
-    if user is not None and user.is_authenticated:
-        mine = Q(user=user)
-        phone = verified_phone(user)
-        if phone:
-            mine |= Q(phone=phone)
-        found = Checkout.objects.filter(mine).order_by("-created_at").first()
-        if found is not None:
-            return found
-    if not references:
-        return None
-    return Checkout.objects.filter(reference__in=references).order_by("-created_at").first()
 
 
 # Tracking without an account --------------------------------------------------------------------

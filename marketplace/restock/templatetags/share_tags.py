@@ -1,9 +1,7 @@
 """Absolute links for Open Graph tags and the share button (frontend/partials/og.html, share.html).
 
-They live here because the share button came with "Báo khi có hàng" (issue #17, "Come back"); they
-read no model."""
-
-from urllib.parse import quote
+It lives here because the share button came with "Báo khi có hàng" (issue #17, "Come back"); it reads
+no model."""
 
 from django import template
 from django.conf import settings
@@ -22,9 +20,3 @@ def absolute(context, url) -> str:
     if request is not None:
         return request.build_absolute_uri(url)
     return url if "://" in url else settings.SITE_URL + url
-
-
-@register.filter
-def urlquote(value) -> str:
-    """Everything escaped, for a URL inside another URL's query (the Zalo share link)."""
-    return quote(str(value), safe="")
