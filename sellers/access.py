@@ -9,7 +9,7 @@ from django.urls import reverse_lazy
 
 from ground.models import Commune
 from sellers import roles
-from sellers.models import CommuneAssignment, HelperConsent, Stall
+from sellers.models import CommuneAssignment, HelperConsent, ProvinceAssignment, Stall
 
 
 def managed_stalls(user):
@@ -48,11 +48,15 @@ def acting_for(user, stall: Stall):
 
 
 def needs_password(user) -> bool:
-    """Staff accounts (Django staff, platform admins, commune staff) log in with their password, then
-    a code: a one-time code to their phone alone never opens them, whichever page asks for it."""
+    """Staff accounts (Django staff, platform admins, commune and province staff) log in with their
+    password, then a code: a one-time code to their phone alone never opens them, whichever page asks."""
     if user.is_staff or user.is_superuser:
         return True
-    if user.groups.filter(name__in=(roles.PLATFORM_ADMIN, roles.COMMUNE_STAFF)).exists():
+    if user.groups.filter(
+        name__in=(roles.PLATFORM_ADMIN, roles.COMMUNE_STAFF, roles.PROVINCE_STAFF)
+    ).exists():
+        return True
+    if ProvinceAssignment.objects.filter(user=user).exists():
         return True
     return CommuneAssignment.objects.filter(user=user, role=CommuneAssignment.Role.STAFF).exists()
 
@@ -77,3 +81,25 @@ def helper_communes(user):
     if user.is_authenticated and not user.has_perm("sellers.help_households"):
         return Commune.objects.none()
     return _assigned_communes(user, CommuneAssignment.Role.HELPER)
+
+
+def report_communes(user):
+    """Communes whose figures this user may see on /bao-cao/: all of them for platform admins, their
+    province's for province staff, their own for commune staff; none for anyone else."""
+    if not user.is_authenticated:
+        return Commune.objects.none()
+    if sees_every_commune(user):
+        return Commune.objects.all()
+    provinces = ProvinceAssignment.objects.none()
+    if user.groups.filter(name=roles.PROVINCE_STAFF).exists():
+        provinces = ProvinceAssignment.objects.filter(user=user).values("province_code")
+    return Commune.objects.filter(
+        Q(pk__in=staff_communes(user).values("pk")) | Q(province_code__in=provinces)
+    )
+
+
+def sees_every_commune(user) -> bool:
+    """Platform admins: the whole platform's figures."""
+    return user.is_authenticated and (
+        user.is_superuser or user.groups.filter(name=roles.PLATFORM_ADMIN).exists()
+    )

@@ -416,6 +416,25 @@ class CommuneAssignment(models.Model):
         return f"{self.user} · {self.get_role_display()} · {self.commune}"
 
 
+class ProvinceAssignment(models.Model):
+    """Scopes a province staff member to a province: every commune whose ``province_code`` it is."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="province_assignments"
+    )
+    province_code = models.PositiveSmallIntegerField(_("province code"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["province_code"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "province_code"], name="unique_province_assignment")
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.province_code}"
+
+
 class StallPage(Page):
     """The stall's public page under its commune's storefront: story, photos, place, products."""
 

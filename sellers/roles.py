@@ -1,7 +1,8 @@
 """The roles of the marketplace, as Django groups (created by migration sellers.0003_roles).
 
-Groups carry permissions; ``CommuneAssignment`` scopes commune staff and digital helpers to
-the communes they serve. A seller's reach is its own stall: ``sellers.access`` decides that.
+Groups carry permissions; ``CommuneAssignment`` scopes commune staff and digital helpers to the communes
+they serve, ``ProvinceAssignment`` province staff to their province. A seller's reach is its own stall:
+``sellers.access`` decides that.
 """
 
 from django.contrib.auth.models import Group, Permission
@@ -13,6 +14,7 @@ COMMUNE_STAFF = "commune_staff"
 COOPERATIVE_MANAGER = "cooperative_manager"
 SELLER = "seller"
 DIGITAL_HELPER = "digital_helper"
+PROVINCE_STAFF = "province_staff"
 BUYER = "buyer"
 
 ROLE_LABELS = {
@@ -21,6 +23,7 @@ ROLE_LABELS = {
     COOPERATIVE_MANAGER: _("Cooperative manager"),
     SELLER: _("Seller"),
     DIGITAL_HELPER: _("Digital helper"),
+    PROVINCE_STAFF: _("Province staff"),
     BUYER: _("Buyer"),
 }
 
@@ -31,6 +34,7 @@ ROLE_PERMISSIONS = {
     COOPERATIVE_MANAGER: ["manage_own_stall", "manage_cooperative"],
     SELLER: ["manage_own_stall"],
     DIGITAL_HELPER: ["help_households"],
+    PROVINCE_STAFF: [],  # the province's figures (/bao-cao/): scoped by ProvinceAssignment
     BUYER: [],
 }
 # And what platform admins need in Django admin to see and lift login lockouts (migration 0007).

@@ -492,7 +492,7 @@ def assisted_confirm(
     # Its own transaction, before ours: a wrong try stays counted when the error is raised.
     confirmation = otp.otp_verify(phone=household_phone, purpose=OneTimeCode.Purpose.CONSENT, code=code)
     with transaction.atomic():
-        return _assisted_stall_open(
+        return assisted_stall_open(
             helper=helper,
             household_phone=household_phone,
             household_name=household_name,
@@ -502,7 +502,8 @@ def assisted_confirm(
         )
 
 
-def _assisted_stall_open(*, helper, household_phone, household_name, stall_name, commune, confirmation):
+def assisted_stall_open(*, helper, household_phone, household_name, stall_name, commune, confirmation):
+    """The stall a helper opens for a household once its code confirmed the consent (also the demo's)."""
     household, _created = _user_for_phone(phone=household_phone, name=household_name)
     stall = stall_create(
         owner=household, actor=helper, name=stall_name, commune=commune, phone=household_phone

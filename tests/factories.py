@@ -130,6 +130,17 @@ def commune_member(*, commune, role: str):
     return user
 
 
+def province_member(*, province_code: int):
+    """A province staff member: the figures of every commune of one province (/bao-cao/)."""
+    from sellers import roles
+    from sellers.models import ProvinceAssignment
+
+    user = UserFactory()
+    user.groups.add(roles.role_group(roles.PROVINCE_STAFF))
+    ProvinceAssignment.objects.create(user=user, province_code=province_code)
+    return user
+
+
 def make_lot(*, stall=None, product=None, code: str = "LN2026-06A", gtin: str = "", **fields):
     """A harvest lot of a verified cooperative's product (with a GTIN when given)."""
     import datetime

@@ -15,6 +15,7 @@ from sellers.access import (
     acting_for,
     helper_communes,
     managed_stalls,
+    report_communes,
     seller_login_required,
     staff_communes,
     with_stall,
@@ -36,6 +37,7 @@ def dashboard(request):
         "helped_stalls": helped,
         "can_help": helper_communes(request.user).exists(),
         "can_review": staff_communes(request.user).exists(),
+        "can_report": report_communes(request.user).exists(),
     }
     return render(request, "sellers/dashboard.html", context)
 
