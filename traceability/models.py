@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -275,10 +276,26 @@ class Stamp(models.Model):
     void_reason = models.TextField(blank=True)
     scan_count = models.PositiveIntegerField(default=0)
     first_scanned_at = models.DateTimeField(null=True, blank=True)
+    # When its scans first came from more places than one package travels through (ScanCounts.looks_copied),
+    # set once by the scan that tipped it over (traceability.services.scan_record).
+    copied_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["run", "number"]
         constraints = [models.UniqueConstraint(fields=["run", "number"], name="unique_stamp_number_in_run")]
+        # The reports count stamps by when these happened; most stamps never are, so only those that are
+        # are indexed.
+        indexes = [
+            models.Index(
+                fields=["activated_at"], name="stamp_activated_at", condition=Q(activated_at__isnull=False)
+            ),
+            models.Index(
+                fields=["first_scanned_at"],
+                name="stamp_first_scanned_at",
+                condition=Q(first_scanned_at__isnull=False),
+            ),
+            models.Index(fields=["copied_at"], name="stamp_copied_at", condition=Q(copied_at__isnull=False)),
+        ]
 
     def __str__(self):
         return self.serial

@@ -250,17 +250,31 @@ _PLACES_SQL = f"""
         UNION ALL SELECT %({{column}})s
     ) seen WHERE place <> ''
 """  # noqa: S608 (table and column names come from the code; values are parameters)
+# The places are counted (from the stamp as it was before this scan, plus this scan) only when the
+# stamp has had more scans than the fewest places that warn; the scan that first makes it look copied
+# (ScanCounts.looks_copied) sets copied_at, once, for the reports.
 _LOG_SCAN_SQL = f"""
     WITH scan AS (
         INSERT INTO {Scan._meta.db_table} (stamp_id, scanned_at, region, network, agent)
         VALUES (%(stamp)s, %(now)s, %(region)s, %(network)s, %(agent)s)
+    ),
+    seen AS (
+        SELECT CASE WHEN s.scan_count + 1 > %(spread)s
+                    THEN ({_PLACES_SQL.format(column="network")}) ELSE 0 END AS networks,
+               CASE WHEN s.scan_count + 1 > %(spread)s
+                    THEN ({_PLACES_SQL.format(column="region")}) ELSE 0 END AS regions
+          FROM {Stamp._meta.db_table} s
+         WHERE s.id = %(stamp)s
     )
     UPDATE {Stamp._meta.db_table}
-       SET scan_count = scan_count + 1, first_scanned_at = COALESCE(first_scanned_at, %(now)s)
-     WHERE id = %(stamp)s
-    RETURNING scan_count, first_scanned_at,
-              CASE WHEN scan_count > %(spread)s THEN ({_PLACES_SQL.format(column="network")}) ELSE 0 END,
-              CASE WHEN scan_count > %(spread)s THEN ({_PLACES_SQL.format(column="region")}) ELSE 0 END
+       SET scan_count = scan_count + 1, first_scanned_at = COALESCE(first_scanned_at, %(now)s),
+           copied_at = COALESCE(
+               copied_at,
+               CASE WHEN seen.networks > %(networks)s OR seen.regions > %(regions)s THEN %(now)s END
+           )
+      FROM seen
+     WHERE {Stamp._meta.db_table}.id = %(stamp)s
+    RETURNING scan_count, first_scanned_at, seen.networks, seen.regions
 """  # noqa: S608 (table names come from the models; values are parameters)
 
 
@@ -278,5 +292,13 @@ def scan_record(*, stamp_id: int, region: str, network: str, agent: str) -> Scan
         # No wait for the disk: a scan counts for statistics, so losing the last instant of scans
         # in a server crash is an acceptable price for a fast page.
         cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        cursor.execute(_LOG_SCAN_SQL, {**params, "spread": spread_threshold()})
+        cursor.execute(
+            _LOG_SCAN_SQL,
+            {
+                **params,
+                "spread": spread_threshold(),
+                "networks": settings.STAMP_NETWORK_WARNING,
+                "regions": settings.STAMP_REGION_WARNING,
+            },
+        )
         return ScanCounts(*cursor.fetchone())
