@@ -15,6 +15,7 @@ from marketplace.complaints import urls as complaint_urls
 from marketplace.feedback import urls as feedback_urls
 from marketplace.health import healthz, readyz
 from marketplace.orders import urls as order_urls
+from marketplace.reports import urls as report_urls
 from marketplace.restock import urls as restock_urls
 from marketplace.views import media, security_txt
 from sellers import urls as seller_urls
@@ -58,6 +59,8 @@ urlpatterns = [
     path("danh-gia/", include(feedback_urls)),
     path("khieu-nai/", include(complaint_urls)),
     path("bao-khi-co-hang/", include(restock_urls)),
+    # The figures commune and province staff report to their People's Committee.
+    path("bao-cao/", include(report_urls)),
     # The GS1 resolver: stamp QR codes lead here. Every path under /01/ is its (a malformed one is a 400,
     # never Django's slash redirect); products without a GTIN have /t/{serial}.
     re_path(r"^01/(?P<rest>(?s:.*))\Z", resolver.digital_link, name="trace"),

@@ -10,7 +10,10 @@ arguments. Two areas are called:
   without a rule fails the matrix;
 - the staff dashboards (Oscar's ``/shop/dashboard/``, Wagtail's ``/cms/``, Django admin's
   ``/django-admin/``): their named pages without an argument, every one of Oscar's dashboard and one
-  per app of the two others (``STAFF_DASHBOARDS``), except those public on purpose (``DASHBOARD_PUBLIC``).
+  per app of the two others (``STAFF_DASHBOARDS``), except those public on purpose (``DASHBOARD_PUBLIC``);
+- the reports (every pattern under ``/bao-cao/``): stall A's commune staff, its province's staff and
+  platform admins reach them; other communes' and provinces' staff reach their own figures, which must
+  not show stall A, and are refused stall A's commune or province asked for by ``?xa=`` / ``?tinh=``.
 
 Every URL is called with GET and POST as each role that must not reach it (``RULES`` says who may),
 and as a guest. The answer must be 403, 404, 405 or a redirect to a login page, must not show stall
@@ -67,12 +70,24 @@ ROLES = {
     "helper_no_consent": "a digital helper of stall A's commune without its consent",
     "owner": "stall A's own manager",
     "commune_staff": "stall A's commune staff",
+    "province_staff": "the staff of stall A's province",
+    "province_elsewhere": "the staff of another province",
 }
 SIGNED_IN = frozenset(ROLES) - {"guest"}
 # Nobody here is staff. The dashboards know groups and permissions, not stalls or communes: they are
 # called as one account of each role group (and a guest); the others differ only by their stall or
 # commune (stall A's manager, its commune's staff, the helper of its commune).
-OUTSIDERS = frozenset({"guest", "buyer", "other_seller", "other_manager", "other_staff", "helper_elsewhere"})
+OUTSIDERS = frozenset(
+    {
+        "guest",
+        "buyer",
+        "other_seller",
+        "other_manager",
+        "other_staff",
+        "helper_elsewhere",
+        "province_elsewhere",
+    }
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -108,6 +123,16 @@ RULES = {
     "sellers:commune-complaint": Rule(rightful=("commune_staff",)),
 }
 DASHBOARD_RULE = Rule(rightful=("platform_admin",))
+REPORTS_AREA = "bao-cao/"
+# The figures of one's own commune or province: stall A's people see it in theirs, others their own.
+REPORTS_RULE = Rule(
+    rightful=("commune_staff", "province_staff", "platform_admin"),
+    own=frozenset({"other_staff", "province_elsewhere"}),
+)
+# The same pages asking for stall A's commune (?xa=) or its whole province (?tinh=) by its code: the
+# commune's staff see one commune of that province, never the province's figures.
+REPORTS_COMMUNE_RULE = Rule(rightful=("commune_staff", "province_staff", "platform_admin"))
+REPORTS_PROVINCE_RULE = Rule(rightful=("province_staff", "platform_admin"))
 
 # Seller-area URLs open to anyone on purpose: the phone sign-up and log-in, in two steps each.
 PUBLIC = {"sellers:login", "sellers:login-code", "sellers:signup", "sellers:signup-code"}
@@ -154,6 +179,7 @@ FILLERS: dict[str | tuple[str, str], Callable] = {
     ("sellers:trace-run", "action"): lambda w: ["activate", "void", "retry"],  # desk_views.run_action
     # A photo kept for another session after a form error (sellers.pending_photos): every role refused.
     ("sellers:pending-photo", "key"): lambda w: ["kept-for-another-session"],
+    ("reports:csv", "key"): lambda w: ["orders-by-place", "stalls", "recalls"],  # tables naming stalls
 }
 # URLs only the browser session that made them can reach; that session's own reach is tested with the
 # feature (tests/sellers/test_phone_stall.py), not here.
@@ -284,13 +310,14 @@ def _build_world() -> World:
         make_lot,
         make_product,
         place_order,
+        province_member,
         seller_with_stall,
     )
     from traceability import services
     from traceability.models import Certification, StampRun
 
     commune_x = CommuneFactory(name="Xã Ma Trận X")
-    commune_y = CommuneFactory(name="Xã Ma Trận Y")
+    commune_y = CommuneFactory(name="Xã Ma Trận Y", province_code=26, province_name="Thái Nguyên")
     _storefront([commune_x])
     manager = roles.role_group(roles.COOPERATIVE_MANAGER)
 
@@ -348,6 +375,8 @@ def _build_world() -> World:
         "helper_no_consent": helper_no_consent,
         "owner": owner,
         "commune_staff": commune_member(commune=commune_x, role=roles.COMMUNE_STAFF),
+        "province_staff": province_member(province_code=commune_x.province_code),
+        "province_elsewhere": province_member(province_code=commune_y.province_code),
         "platform_admin": UserFactory(username="quan-tri-ma-tran", staff=True),
     }
     # Each account's open basket exists already: the basket in a page's header makes none.
@@ -473,6 +502,22 @@ def _seller_cases(route: Route, world: World) -> tuple[list[Case], str | None]:
     return cases, None
 
 
+def _report_cases(route: Route, world: World) -> list[Case]:
+    """Each report URL as it is, then asking for stall A's commune and province by their codes."""
+    combinations = itertools.product(*(_values(route, argument, world) for argument in route.arguments))
+    cases = []
+    for combination in combinations:
+        url = reverse(route.name, kwargs=dict(zip(route.arguments, combination, strict=True)))
+        cases.append(Case(url, route.name, route.route, REPORTS_RULE, {}))
+        asked = {
+            f"xa={world.commune.code}": REPORTS_COMMUNE_RULE,
+            f"tinh={world.commune.province_code}": REPORTS_PROVINCE_RULE,
+        }
+        for query, rule in asked.items():
+            cases.append(Case(f"{url}?{query}", route.name, route.route, rule, {}))
+    return cases
+
+
 @pytest.fixture(scope="module")
 def plan(world) -> Plan:
     return build_plan(world)
@@ -490,6 +535,8 @@ def build_plan(world: World) -> Plan:
             seller_cases += cases
             if problem:
                 missing.append(problem)
+        elif route.route.startswith(REPORTS_AREA):
+            dashboard_cases += _report_cases(route, world)
         elif tree := next((prefix for prefix in STAFF_DASHBOARDS if route.route.startswith(prefix)), None):
             app = route.route[len(tree) :].split("/")[0]
             key = route.route if STAFF_DASHBOARDS[tree] == "every page" else (tree, app)
@@ -674,7 +721,11 @@ def test_the_rightful_user_reaches_every_url(world, plan):
     GET with 405 and its POST (rolled back) is not refused."""
     clients = {}
     failures = []
-    cases = plan.seller_cases + [case for case in plan.dashboard_cases if case.name in DASHBOARD_INDEX_PAGES]
+    cases = plan.seller_cases + [
+        case
+        for case in plan.dashboard_cases
+        if case.name in DASHBOARD_INDEX_PAGES or case.route.startswith(REPORTS_AREA)
+    ]
     for case in cases:
         if case.variant or case.name in SESSION_BOUND:
             continue
