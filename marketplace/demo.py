@@ -25,8 +25,9 @@ from marketplace.complaints import demo as complaints_demo
 from marketplace.demo_orders import buy
 from marketplace.feedback import demo as feedback_demo
 from marketplace.payments.models import Checkout, OrderPayment
+from marketplace.reports import demo as reports_demo
 from sellers import roles
-from sellers.models import CommuneAssignment, PhoneAccount
+from sellers.models import CommuneAssignment, PhoneAccount, ProvinceAssignment
 from sellers.services import stall_page_publish
 from traceability.demo import seed_traceability
 from traceability.models import HarvestLot, Stamp
@@ -70,6 +71,12 @@ def demo_seed(*, with_images: bool = True) -> dict[str, int]:
     admin = get_user_model().objects.get(username=demo_data.STAFF_USER["username"])
     seed_traceability(admin=admin)
     _after_sale(admin=admin)
+    reports_demo.seed_demo(
+        helper=get_user_model().objects.get(username=demo_data.HELPER_USER["username"]),
+        households=demo_data.HELPED_HOUSEHOLDS,
+        scan_regions=demo_data.SCAN_REGIONS,
+        copied_regions=demo_data.COPIED_STAMP_REGIONS,
+    )
     return {
         "communes": Commune.objects.count(),
         "stalls": Stall.objects.count(),
@@ -319,6 +326,11 @@ def _users(communes: dict[int, Commune]) -> None:
         user = _user(data)
         user.groups.add(roles.role_group(role))
         CommuneAssignment.objects.get_or_create(user=user, commune=communes[data["commune"]], role=role)
+    province_staff = _user(demo_data.PROVINCE_STAFF_USER)
+    province_staff.groups.add(roles.role_group(roles.PROVINCE_STAFF))
+    ProvinceAssignment.objects.get_or_create(
+        user=province_staff, province_code=demo_data.PROVINCE_STAFF_USER["province"]
+    )
 
 
 def _user(data: dict, **flags):

@@ -407,6 +407,13 @@ COMMUNE_STAFF_USER = {
     "password": "ocop-demo-2026",
     "commune": LUC_NGAN,
 }
+PROVINCE_STAFF_USER = {
+    "username": "canbo.bacninh",
+    "first_name": "Cán bộ tỉnh Bắc Ninh",
+    "email": "canbo.bacninh@chocop.vn",
+    "password": "ocop-demo-2026",
+    "province": BAC_NINH,
+}
 HELPER_USER = {
     "username": "hotro.lucngan",
     "first_name": "Tổ CNSCĐ Lục Ngạn",
@@ -441,3 +448,40 @@ PAST_ORDERS = [
     (0, "ho-hoang-thi-lan", "", 1, "cod", 0, "ship"),
     (1, "ho-trieu-van-minh", "", 1, "vietqr", 0, None),
 ]
+
+# Households the commune's digital helper looks after (their consent recorded), and what the helper did
+# for them: the demo's "households helped" on /bao-cao/.
+HELPED_HOUSEHOLDS = [
+    {
+        "stall": "ho-hoang-thi-lan",
+        "name": "Hoàng Thị Lan",
+        "phone": "+84913222333",
+        "pickup_point": "Nhà văn hóa thôn Kép 2",
+    },
+    {
+        "stall": "ho-trieu-van-minh",
+        "name": "Triệu Văn Minh",
+        "phone": "+84914444555",
+        "pickup_point": "Nhà văn hóa thôn Mai Hoa",
+    },
+]
+# Where the lychee lot's stamps were scanned, one scan a day going back from today (each by another
+# stamp): the demo's "stamps scanned" figures. The last stamp is scanned from many networks and
+# regions, the way a copied stamp looks.
+SCAN_REGIONS = [
+    "Bắc Ninh",
+    "Hà Nội",
+    "Bắc Ninh",
+    "Hà Nội",
+    "Hải Phòng",
+    "Bắc Ninh",
+    "Hà Nội",
+    "TP Hồ Chí Minh",
+    "Bắc Ninh",
+    "Hà Nội",
+    "Quảng Ninh",
+    "Bắc Ninh",
+    "Hà Nội",
+    "Đà Nẵng",
+]
+COPIED_STAMP_REGIONS = ["Hà Nội", "Bắc Ninh", "Lạng Sơn", "TP Hồ Chí Minh", "Cần Thơ", "Hà Nội", "Đà Nẵng"]

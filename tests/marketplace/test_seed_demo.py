@@ -9,6 +9,8 @@ from marketplace import demo_data
 from marketplace.complaints.models import Complaint
 from marketplace.feedback.models import Review
 from marketplace.payments.models import OrderPayment
+from sellers.models import HelperConsent, ProvinceAssignment
+from traceability.models import Scan
 
 Product = get_model("catalogue", "Product")
 StockRecord = get_model("partner", "StockRecord")
@@ -28,6 +30,8 @@ def _snapshot():
         "orders": OrderPayment.objects.count(),
         "reviews": Review.objects.count(),
         "complaints": Complaint.objects.count(),
+        "consents": HelperConsent.objects.count(),
+        "scans": Scan.objects.count(),
     }
 
 
@@ -62,6 +66,10 @@ def test_seed_demo_is_idempotent_and_matches_the_domain(settings, tmp_path):
     assert reviewed.count() >= 5 and all(1 <= product.rating <= 5 for product in reviewed)
     assert set(Complaint.objects.values_list("state", flat=True)) == set(Complaint.State.values)
     assert OrderPayment.objects.filter(checkout__phone=demo_data.BUYERS[0]["phone"]).count() >= 3
+    # Issue #18: households the helper looks after, scans of the lychee stamps, a province account.
+    assert first["consents"] == len(demo_data.HELPED_HOUSEHOLDS)
+    assert first["scans"] == len(demo_data.SCAN_REGIONS) + len(demo_data.COPIED_STAMP_REGIONS)
+    assert ProvinceAssignment.objects.get(user__username="canbo.bacninh").province_code == demo_data.BAC_NINH
 
 
 def test_demo_storefront_renders(client):

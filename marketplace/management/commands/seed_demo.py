@@ -19,6 +19,7 @@ class Command(BaseCommand):
             ("Cooperative manager", demo_data.COOPERATIVE_MANAGER_USER),
             ("Commune staff", demo_data.COMMUNE_STAFF_USER),
             ("Digital helper", demo_data.HELPER_USER),
+            ("Province staff (figures at /bao-cao/)", demo_data.PROVINCE_STAFF_USER),
         )
         for role, user in accounts:
             self.stdout.write(f"{role}: {user['username']} / {user['password']} ({user['email']})")
