@@ -26,6 +26,7 @@ demo: install compilemessages
 	@$(REDIS) start >/dev/null || echo "Redis did not start: each process keeps its own cache."
 	$(DEMO_ENV) $(MANAGE) migrate --no-input
 	$(DEMO_ENV) $(MANAGE) seed_demo
+	$(DEMO_ENV) $(MANAGE) reports_rollup
 	$(DEMO_ENV) $(MANAGE) search_index --rebuild
 	$(DEMO_ENV) $(MANAGE) collectstatic --no-input -v0
 	@echo "Chợ OCOP: http://127.0.0.1:8000  (commune sites: http://lucngan.localhost:8000, http://phuchoa.localhost:8000, http://xuanloc.localhost:8000; province: http://bacninh.localhost:8000)"
@@ -129,8 +130,8 @@ db-stop: install
 	$(BIN)/python -c "from marketplace.database import stop_embedded_server; stop_embedded_server()"
 
 ## bench: page weight, queries and server time per storefront page; stamps; trace page under load;
-## the catalogue at 10k and 100k products beside stock Oscar; faults survived under a mixed load (its own
-## PostgreSQL, Redis and OpenSearch)
+## the catalogue at 10k and 100k products beside stock Oscar; the dashboards with a year of a province's
+## activity; faults survived under a mixed load (its own PostgreSQL, Redis and OpenSearch)
 bench: install compilemessages
 	@command -v wrk >/dev/null || { if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
@@ -141,6 +142,7 @@ bench: install compilemessages
 	$(OPENSEARCH) start >/dev/null && $(BIN)/python bench/search.py
 	$(BIN)/python bench/catalogue_scale.py
 	$(BIN)/python bench/checkout.py
+	$(BIN)/python bench/reports.py
 	$(BIN)/python bench/faults.py
 
 clean: stop

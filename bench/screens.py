@@ -16,7 +16,8 @@ database: DATABASE_URL, or --database-url).
 
 The journeys: a buyer (home, search, product, basket, checkout, VietQR, tracking), a household (sign-up
 with the code from the text message, stall, product, sent to the commune), the commune (reviews and
-approves that stall) and the cooperative (desk, lot, stamp run, a stamp's trace page). Each run signs up
+approves that stall), the cooperative (desk, lot, stamp run, a stamp's trace page) and the figures of the
+commune and the province (/bao-cao/). Each run signs up
 a new household (a random phone number). A page wider than the screen is flagged in README.md; a journey
 that cannot go on leaves a NN-journey-stopped.png of where it stopped and the others still run.
 """
@@ -318,6 +319,19 @@ def cooperative(screens: Screens, db) -> None:
         screens.shoot("scan", "stamp", "A buyer scans a stamp of lot LN2026-06A: the trace page.")
 
 
+def figures(screens: Screens) -> None:
+    """The commune's and the province's figures (/bao-cao/), as their staff open them."""
+    sign_in(screens, demo_data.COMMUNE_STAFF_USER)
+    screens.go("/bao-cao/")
+    screens.shoot("figures", "commune", "Xã Lục Ngạn's figures this month, as its commune staff see them.")
+    screens.page.context.clear_cookies()
+    sign_in(screens, demo_data.PROVINCE_STAFF_USER)
+    screens.go("/bao-cao/")
+    screens.shoot(
+        "figures", "province", "Bắc Ninh's figures this month, by commune, as the province sees them."
+    )
+
+
 def write_index(shots: list[tuple[str, str]]) -> None:
     lines = [
         "# Screens: every journey on a 360 px phone",
@@ -427,6 +441,7 @@ def main() -> None:
                 "household": lambda screens: household(screens, sms_log),
                 "commune": lambda screens: commune(screens, stall_name),
                 "cooperative": lambda screens: cooperative(screens, db),
+                "figures": lambda screens: figures(screens),
             }
             for journey, walk in journeys.items():
                 context = browser.new_context(locale="vi-VN", **PHONE)
