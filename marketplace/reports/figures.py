@@ -1,7 +1,7 @@
 """A report: every panel of /bao-cao/ for one scope and period, in the order the page shows them.
 
-Each panel adds its figures up in SQL, one query per table (tests/reports/test_queries.py holds the
-count), so the page's time depends on the rows in the period, not on the platform's size.
+Each panel adds its figures up in SQL, one or two statements (the panels' tests hold the count), over
+the daily rollups and today's rows, so the page's time depends little on the platform's size.
 
 Over a long period a table of days is folded into weeks (more than WEEKS_AFTER days) or months (more than
 MONTHS_AFTER days): a year is 12 or 13 rows and its line chart as many points, not 365 that no one reads
@@ -10,9 +10,13 @@ same rows. Counts and đồng add up; a share or an average of days does not, so
 the folded table (the panel's totals and headline figures, over the whole period, stay as they were).
 """
 
+import hashlib
 from dataclasses import replace
 from datetime import date, timedelta
 
+from django.conf import settings
+from django.core.cache import cache
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from marketplace.reports import households, places, sales, stamps, trust
@@ -34,7 +38,25 @@ ADDS_UP = (INT, VND)
 
 
 def report(scope: Scope, period: Period) -> Report:
-    return fold_long_periods(Report(scope, period, [panel(scope, period) for panel in PANELS]))
+    """The figures as of at most REPORTS_CACHE_SECONDS ago: an official opens the page, then its CSV,
+    XLSX and PDF, and a colleague the same page; the shared cache adds it all up once for all of them
+    (and the page and its files hold the same numbers). The key holds the communes, the days and the
+    language the labels are in."""
+    seconds = settings.REPORTS_CACHE_SECONDS
+    key = (
+        "reports:v1:"
+        + hashlib.sha256(
+            repr((scope.commune_ids, period.start, period.end, get_language())).encode()
+        ).hexdigest()
+    )
+    kept = cache.get(key) if seconds else None
+    if kept is not None:
+        panels, computed_at = kept
+        return Report(scope, period, panels, computed_at=computed_at)
+    computed = fold_long_periods(Report(scope, period, [panel(scope, period) for panel in PANELS]))
+    if seconds:
+        cache.set(key, (computed.panels, computed.computed_at), seconds)
+    return computed
 
 
 def fold_long_periods(report: Report) -> Report:

@@ -113,6 +113,7 @@ class Report:
     scope: Scope
     period: Period
     panels: list[Panel]
+    computed_at: datetime = field(default_factory=timezone.now)  # when the figures were added up
 
     def tables(self) -> Iterator[Table]:
         for panel in self.panels:

@@ -386,6 +386,8 @@ STAMP_BASE_URL = os.environ.get("STAMP_BASE_URL", "http://127.0.0.1:8000").rstri
 # Who answers for the GS1 resolver (its description file, /.well-known/gs1resolver).
 RESOLVER_CONTACT = os.environ.get("RESOLVER_CONTACT", "mailto:truy-xuat@chocop.vn")
 STAMP_MAX_COUNT = 100_000
+# The dashboards' figures (/bao-cao/) are added up once for everyone who asks within this many seconds.
+REPORTS_CACHE_SECONDS = int(os.environ.get("REPORTS_CACHE_SECONDS", "300"))
 STAMP_NETWORK_WARNING = int(os.environ.get("STAMP_NETWORK_WARNING", "5"))
 STAMP_REGION_WARNING = int(os.environ.get("STAMP_REGION_WARNING", "2"))
 STOREFRONT_HOME_SECTIONS = (

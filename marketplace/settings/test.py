@@ -7,6 +7,7 @@ SECRET_KEY = "test-only-not-secret"  # noqa: S105
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+REPORTS_CACHE_SECONDS = 0  # a test changes the data and reads the figures again (tests/reports/test_cache.py)
 PAGE_CACHE = True  # one process with its tasks inline: it hears every change (tests with servers share Redis)
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
