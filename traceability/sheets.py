@@ -24,8 +24,11 @@ from traceability.qr import Raster
 rl_config.useA85 = 0  # binary image streams: smaller PDFs, and no pure-Python ASCII85 per QR
 
 FONTS = Path(__file__).parent / "fonts"
-pdfmetrics.registerFont(TTFont("DejaVu", FONTS / "DejaVuSans-vi.ttf"))
-pdfmetrics.registerFont(TTFont("DejaVu-Bold", FONTS / "DejaVuSans-Bold-vi.ttf"))
+# DejaVu Sans with every Vietnamese letter, registered once for every PDF the project draws (the stamp
+# sheets here, the dashboards' monthly report in marketplace/reports/exports.py).
+FONT, FONT_BOLD = "DejaVu", "DejaVu-Bold"
+pdfmetrics.registerFont(TTFont(FONT, FONTS / "DejaVuSans-vi.ttf"))
+pdfmetrics.registerFont(TTFont(FONT_BOLD, FONTS / "DejaVuSans-Bold-vi.ttf"))
 
 
 @dataclass(frozen=True)

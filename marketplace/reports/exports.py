@@ -11,8 +11,6 @@ import csv
 import io
 import re
 from datetime import date, datetime, timedelta
-from functools import cache
-from pathlib import Path
 
 from django.conf import settings
 from django.http import HttpResponse
@@ -27,10 +25,8 @@ from openpyxl.utils import get_column_letter
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-import traceability
 from ground.money import group_thousands, to_dong
 from marketplace.reports.formatting import format_figure, mask_phones
 from marketplace.reports.tables import (
@@ -46,6 +42,7 @@ from marketplace.reports.tables import (
     Report,
     Table,
 )
+from traceability import sheets
 
 # ---------------------------------------------------------------------------------------------------
 # Safety: the same rules for every format.
@@ -306,7 +303,7 @@ def xlsx_response(report: Report) -> HttpResponse:
 # ---------------------------------------------------------------------------------------------------
 # PDF: one A4 page for the People's Committee meeting.
 
-REGULAR, BOLD = "ReportSans", "ReportSans-Bold"
+REGULAR, BOLD = sheets.FONT, sheets.FONT_BOLD  # registered by the stamp sheets' module
 # The short tables worth a place on the printed page, most useful first, with how many rows each may
 # show; whatever does not fit is cut (the Excel file has everything).
 PDF_TABLES = (("orders-by-place", 8), ("payment-methods", 6), ("stamps", 5), ("delivery", 4), ("recalls", 4))
@@ -315,14 +312,6 @@ _MARGIN = 15 * mm
 _WIDTH = _PAGE_WIDTH - 2 * _MARGIN
 _FOOTER = 12 * mm  # kept free at the bottom for the footer line
 _GAP = 4 * mm
-
-
-@cache
-def _fonts() -> None:
-    """DejaVu Sans with every Vietnamese letter (the subset the stamp sheets use), registered once."""
-    fonts = Path(traceability.__file__).parent / "fonts"
-    pdfmetrics.registerFont(TTFont(REGULAR, fonts / "DejaVuSans-vi.ttf"))
-    pdfmetrics.registerFont(TTFont(BOLD, fonts / "DejaVuSans-Bold-vi.ttf"))
 
 
 def _pdf_text(value) -> str:
@@ -554,7 +543,6 @@ def _pdf_footer(canvas: Canvas, report: Report) -> None:
 
 def pdf_bytes(report: Report) -> bytes:
     """Exactly one A4 page: the heading, every panel's headline figures, then the short tables that fit."""
-    _fonts()
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
     canvas.setTitle(_pdf_text(f"{report_heading(report.period)} · {report.scope.label}"))
