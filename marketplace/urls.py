@@ -13,8 +13,10 @@ from marketplace.buyers import urls as buyer_urls
 from marketplace.checkout import views as checkout_views
 from marketplace.complaints import urls as complaint_urls
 from marketplace.feedback import urls as feedback_urls
+from marketplace.harvest import urls as harvest_urls
 from marketplace.health import healthz, readyz
 from marketplace.orders import urls as order_urls
+from marketplace.promotions import urls as promotion_urls
 from marketplace.reports import urls as report_urls
 from marketplace.restock import urls as restock_urls
 from marketplace.views import media, security_txt
@@ -31,7 +33,9 @@ seller_area = (
     + order_urls.urlpatterns
     + desk_urls.urlpatterns
     + feedback_urls.seller_urlpatterns
-    + complaint_urls.seller_urlpatterns,
+    + complaint_urls.seller_urlpatterns
+    + harvest_urls.urlpatterns
+    + promotion_urls.seller_urlpatterns,
     seller_urls.app_name,
 )
 
@@ -61,6 +65,7 @@ urlpatterns = [
     path("bao-khi-co-hang/", include(restock_urls)),
     # The figures commune and province staff report to their People's Committee.
     path("bao-cao/", include(report_urls)),
+    path("ma-giam-gia/", include(promotion_urls)),
     # The GS1 resolver: stamp QR codes lead here. Every path under /01/ is its (a malformed one is a 400,
     # never Django's slash redirect); products without a GTIN have /t/{serial}.
     re_path(r"^01/(?P<rest>(?s:.*))\Z", resolver.digital_link, name="trace"),

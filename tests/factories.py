@@ -1,12 +1,16 @@
 """Factories for our models; Oscar's own factories are reused where they fit."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from oscar.core.loading import get_model
 from oscar.test.factories import PartnerFactory as OscarPartnerFactory
 from oscar.test.factories import ProductClassFactory
+
+from seasons.models import SaleWindow
 
 TEST_PASSWORD = "mat-khau-thu-123"
 
@@ -72,6 +76,23 @@ def make_product(*, stall=None, price: int = 65000, stock: int = 100, **fields) 
         num_in_stock=stock,
     )
     return product
+
+
+def make_window(*, stall=None, product=None, **fields):
+    """A sale window open today for pre-orders (seasons.SaleWindow): 100 units at 60.000 ₫, harvest in
+    a month; ``fields`` override any of it. The product gets a stock record at the stall if it has none."""
+    stall = stall or (product.stockrecords.first().partner.stall if product else StallFactory())
+    product = product or make_product(stall=stall, stock=0, unit="kg")
+    today = timezone.localdate()
+    values = {
+        "opens_on": today - timedelta(days=1),
+        "closes_on": today + timedelta(days=10),
+        "harvest_from": today + timedelta(days=30),
+        "harvest_to": today + timedelta(days=45),
+        "capacity": 100,
+        "price": 60000,
+    } | fields
+    return SaleWindow.objects.create(stall=stall, product=product, **values)
 
 
 class UserFactory(factory.django.DjangoModelFactory):

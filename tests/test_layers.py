@@ -5,7 +5,7 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("ground", "catalogue", "sellers", "traceability", "search", "marketplace")
+APPS = ("ground", "catalogue", "sellers", "seasons", "traceability", "search", "marketplace")
 
 
 def _contract() -> dict:

@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "marketplace.apps.MarketplaceConfig",
     "sellers.apps.SellersConfig",
     "traceability.apps.TraceabilityConfig",
+    "seasons.apps.SeasonsConfig",
     "frontend.apps.FrontendConfig",
     # Wagtail serves / and content pages.
     "wagtail.contrib.forms",
@@ -71,6 +72,9 @@ INSTALLED_APPS = [
     "marketplace.restock.apps.RestockConfig",
     "marketplace.buyers.apps.BuyersConfig",
     "marketplace.reports.apps.ReportsConfig",
+    "marketplace.harvest.apps.HarvestConfig",
+    "marketplace.campaigns.apps.CampaignsConfig",
+    "marketplace.promotions.apps.PromotionsConfig",
     "oscar.apps.voucher.apps.VoucherConfig",
     "oscar.apps.wishlists.apps.WishlistsConfig",
     "oscar.apps.dashboard.apps.DashboardConfig",
