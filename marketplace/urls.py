@@ -53,6 +53,7 @@ urlpatterns = [
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("shop/track/", checkout_views.track, name="track"),
+    path("dat-truoc/<int:window_pk>/", checkout_views.preorder_add, name="preorder-add"),
     # Reviews come from buyers after delivery (marketplace.feedback): Oscar's own review pages say so.
     *feedback_urls.oscar_review_urlpatterns,
     path("shop/", include(apps.get_app_config("oscar").urls[0])),

@@ -4,8 +4,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from vietnam_provinces import Province, ProvinceCode, Ward, WardCode
 
+from ground.money import format_vnd
 from ground.phone import normalize_mobile
-from marketplace.payments.checkout import Buyer, methods_for
+from marketplace.payments.checkout import DEPOSIT_METHODS, Buyer, methods_for
 from marketplace.payments.models import Checkout, OrderPayment
 from marketplace.payments.services import order_code
 
@@ -31,6 +32,43 @@ def commune_choices(province_code: int | None) -> list[tuple[str, str]]:
 def phone_input() -> forms.TextInput:
     """The digits keyboard on a phone, and the browser's saved number."""
     return forms.TextInput(attrs={"type": "tel", "inputmode": "numeric", "autocomplete": "tel"})
+
+
+DEPOSIT, WHOLE = "deposit", "whole"
+
+
+def deposit_choice(group) -> forms.ChoiceField:
+    """A pre-order paid by transfer or card: the deposit now and the rest on delivery (the default),
+    or everything now. Cash on delivery pays nothing now, whichever is chosen."""
+    return forms.ChoiceField(
+        label=_("When to pay %(stall)s") % {"stall": group.stall.name},
+        choices=[
+            (
+                DEPOSIT,
+                _("Pay a deposit of %(deposit)s now, the other %(balance)s on delivery")
+                % {"deposit": format_vnd(group.deposit), "balance": format_vnd(group.balance)},
+            ),
+            (WHOLE, _("Pay all %(total)s now") % {"total": format_vnd(group.total)}),
+        ],
+        initial=DEPOSIT,
+        required=False,
+        help_text=_("With cash on delivery you pay nothing now."),
+        widget=forms.RadioSelect,
+    )
+
+
+class PreorderForm(forms.Form):
+    quantity = forms.IntegerField(
+        label=_("Quantity"),
+        min_value=1,
+        max_value=100000,
+        error_messages={
+            "required": _("Write how much you want to pre-order."),
+            "invalid": _("Write how much you want to pre-order, as a whole number."),
+            "min_value": _("Pre-order at least 1."),
+            "max_value": _("That is more than any harvest: write a smaller quantity."),
+        },
+    )
 
 
 class CheckoutForm(forms.Form):
@@ -88,6 +126,18 @@ class CheckoutForm(forms.Form):
                 widget=forms.RadioSelect,
             )
             group.pay_field = f"pay_{group.stall.pk}"
+            group.deposit_field = None
+            if group.deposit and any(method in DEPOSIT_METHODS for method in methods):
+                group.deposit_field = f"deposit_{group.stall.pk}"
+                self.fields[group.deposit_field] = deposit_choice(group)
+
+    def pay_whole(self) -> frozenset[int]:
+        """The stalls whose buyer pays the whole now rather than the pre-order's deposit."""
+        return frozenset(
+            group.stall.pk
+            for group in self.groups
+            if group.deposit_field and self.cleaned_data.get(group.deposit_field) == WHOLE
+        )
 
     def clean_phone(self):
         return normalize_mobile(self.cleaned_data["phone"])

@@ -5,8 +5,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_cache_control
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.http import require_GET, require_POST
@@ -14,7 +15,8 @@ from django.views.decorators.http import require_GET, require_POST
 from ground.client import address_key
 from ground.tenancy import current_communes
 from marketplace.checkout.addresses import past_addresses
-from marketplace.checkout.forms import CheckoutForm, TrackForm, commune_choices
+from marketplace.checkout.forms import CheckoutForm, PreorderForm, TrackForm, commune_choices
+from marketplace.checkout.preorders import PreorderProblem, preorder_line_add
 from marketplace.payments import card
 from marketplace.payments.buyers import SESSION_KEY, remember_checkout
 from marketplace.payments.checkout import CheckoutProblem, place_orders, refresh_prices, stall_groups
@@ -27,6 +29,7 @@ from marketplace.payments.services import (
     tracked_checkout,
     tracking_allowed,
 )
+from seasons.models import SaleWindow
 
 
 def _cards() -> bool:
@@ -56,6 +59,7 @@ class CheckoutView(View):
     def _page(self, request, form, groups, status=200, addresses=(), chosen=None):
         for group in groups:
             group.pay = form[group.pay_field]
+            group.deposit_choice = form[group.deposit_field] if group.deposit_field else None
         context = {
             "form": form,
             "groups": groups,
@@ -98,6 +102,7 @@ class CheckoutView(View):
                 methods=form.methods(),
                 user=request.user,
                 request=request,
+                pay_whole=form.pay_whole(),
             )
         except CheckoutProblem as problem:
             if problem.prices_changed:
@@ -111,6 +116,31 @@ class CheckoutView(View):
         transaction.on_commit(lambda: notify_placed(checkout))
         card_payments_start(checkout=checkout)
         return redirect("checkout:thank-you", reference=checkout.reference)
+
+
+@require_POST
+def preorder_add(request, window_pk: int):
+    """/dat-truoc/<window>/: a pre-order goes in the basket, then straight to the checkout; a refusal
+    goes back to where the buyer was (the product or campaign page) with why."""
+    window = get_object_or_404(SaleWindow.objects.select_related("product", "stall__partner"), pk=window_pk)
+    form = PreorderForm(request.POST)
+    back = _same_site(request) or window.product.get_absolute_url()
+    if not form.is_valid():
+        for error in form.errors.get("quantity", []):
+            messages.error(request, error)
+        return redirect(back)
+    try:
+        preorder_line_add(basket=request.basket, window=window, quantity=form.cleaned_data["quantity"])
+    except PreorderProblem as problem:
+        messages.error(request, problem.message)
+        return redirect(back)
+    return redirect("checkout:index")
+
+
+def _same_site(request) -> str:
+    """The page the buyer came from, if it is ours."""
+    referer = request.headers.get("referer", "")
+    return referer if referer and url_has_allowed_host_and_scheme(referer, {request.get_host()}) else ""
 
 
 def _last_address(addresses) -> dict:

@@ -6,6 +6,8 @@ from oscar.core.loading import get_class, get_model
 from ground import order_status
 from marketplace.payments.models import OrderPayment
 from marketplace.payments.services import notify_status, stall_paid
+from seasons import preorders
+from seasons.models import PreOrder
 from sellers.access import acting_for
 from sellers.models import Stall
 from sellers.orders import stall_lines
@@ -31,7 +33,7 @@ def stall_order_advance(*, stall: Stall, order, action: str, actor) -> None:
         stall_paid(order=order, stall=stall, actor=actor)
     else:
         new_status = STEP_STATUS[action]
-        if new_status == order_status.CANCELLED and _is_paid(order):
+        if new_status == order_status.CANCELLED and _money_in(order):
             raise InvalidLineStatus("a paid order is not cancelled here: the money must go back first")
         moved = []
         for line in stall_lines(stall).filter(order=order).select_for_update():
@@ -41,7 +43,11 @@ def stall_order_advance(*, stall: Stall, order, action: str, actor) -> None:
         if moved:
             _record_step(order=order, lines=moved, status=new_status)
         if moved and new_status == order_status.CANCELLED:
-            _release_stock(moved)
+            # Pre-order lines never took stock: they give their quantity back to their sale window,
+            # locked after the stock records (the checkout's order of locks).
+            pre_ordered = set(PreOrder.objects.filter(line__in=moved).values_list("line_id", flat=True))
+            _release_stock([line for line in moved if line.pk not in pre_ordered])
+            preorders.release(lines=moved)
         if getattr(order, "payment", None) is not None:
             transaction.on_commit(lambda: notify_status(order, new_status))
     audit(
@@ -77,7 +83,7 @@ def stall_order_next_steps(order) -> dict:
         "stage": stage,
         "next": NEXT_STEP.get(stage),
         "paid": stage != order_status.CANCELLED and not paid and money_may_be_there,
-        "cancel": order_status.CANCELLED in order_status.PIPELINE[stage] and not paid,
+        "cancel": order_status.CANCELLED in order_status.PIPELINE[stage] and not _money_in(order),
     }
 
 
@@ -86,6 +92,13 @@ def _is_paid(order) -> bool:
     return bool(getattr(order, "is_paid_to_stall", False)) or (
         payment is not None and payment.status in OrderPayment.MONEY_RECEIVED
     )
+
+
+def _money_in(order) -> bool:
+    """Whether the stall has had any money for the order, a pre-order's deposit included: such an order
+    is not cancelled by a button, the money goes back first (marketplace/payments/refunds.py)."""
+    payment = getattr(order, "payment", None)
+    return _is_paid(order) or (payment is not None and payment.received > 0)
 
 
 def _release_stock(lines: list) -> None:

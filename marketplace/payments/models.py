@@ -45,12 +45,16 @@ class OrderPayment(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for payment")
         PAID = "paid", _("Paid")
+        # A pre-order's deposit arrived; the balance is paid on delivery (then "paid").
+        DEPOSIT_PAID = "deposit_paid", _("Deposit paid")
         FAILED = "failed", _("Payment failed")
         # Money went back (marketplace/payments/refunds.py): such an order is never "paid" again.
         PARTLY_REFUNDED = "partly_refunded", _("Partly refunded")
         REFUNDED = "refunded", _("Refunded")
 
     # Statuses in which the stall has had the money (all or part of it may have gone back since).
+    # A paid deposit is not among them (reports count the whole amount of these): it is money received
+    # up to the deposit only, see ``received``.
     MONEY_RECEIVED = (Status.PAID, Status.PARTLY_REFUNDED, Status.REFUNDED)
 
     order = models.OneToOneField("order.Order", on_delete=models.CASCADE, related_name="payment")
@@ -60,6 +64,10 @@ class OrderPayment(models.Model):
     amount = models.PositiveBigIntegerField(_("amount (đồng)"))
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     refunded = models.PositiveBigIntegerField(_("refunded (đồng)"), default=0)
+    # Pre-orders: đồng paid before the harvest (VietQR or card); 0 = the whole amount is due as usual.
+    # The rest is paid on delivery.
+    deposit = models.PositiveBigIntegerField(_("deposit (đồng)"), default=0)
+    deposit_paid_at = models.DateTimeField(null=True, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -77,11 +85,36 @@ class OrderPayment(models.Model):
             # The last guard of "never more back than was paid" (refunds.py checks first, under a lock).
             models.CheckConstraint(
                 condition=models.Q(refunded__lte=models.F("amount")), name="refunded_never_above_amount"
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(deposit__lte=models.F("amount")), name="deposit_never_above_amount"
+            ),
         ]
 
     def __str__(self):
         return f"{self.order} {self.method} {self.status}"
+
+    @property
+    def deposit_due(self) -> bool:
+        """A deposit is asked for and not paid yet (nor the whole amount)."""
+        return bool(self.deposit) and self.deposit_paid_at is None and self.paid_at is None
+
+    @property
+    def due_now(self) -> int:
+        """What the buyer's transfer or card pays now: the deposit while it is due, else the whole."""
+        return self.deposit if self.deposit_due else self.amount
+
+    @property
+    def balance(self) -> int:
+        """What is left to pay on delivery once the deposit is paid."""
+        return self.amount - self.deposit
+
+    @property
+    def received(self) -> int:
+        """Đồng the stall has had for this order: all of it once paid, else the deposit if paid."""
+        if self.paid_at is None and self.deposit_paid_at is not None:
+            return self.deposit  # refunded since or not, only the deposit ever came
+        return self.amount if self.paid_at is not None or self.status in self.MONEY_RECEIVED else 0
 
 
 class Refund(models.Model):

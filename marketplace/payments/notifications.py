@@ -13,7 +13,7 @@ from django.db import transaction
 
 from marketplace.payments import card, refunds
 from marketplace.payments.models import OrderPayment, Refund
-from marketplace.payments.services import bank_signature, first_time, mark_failed, mark_paid
+from marketplace.payments.services import bank_signature, first_time, mark_failed, money_arrived
 
 logger = logging.getLogger(__name__)
 
@@ -52,10 +52,11 @@ def _stripe_event_handle(event: dict) -> Answer:
     if payment is None:
         return Answer(404, {"status": "unknown order", "payment_intent": intent.get("id")})
     if kind == "payment_intent.succeeded":
-        if int(intent.get("amount_received") or intent.get("amount") or 0) != payment.amount:
+        received = int(intent.get("amount_received") or intent.get("amount") or 0)
+        # The deposit of a pre-order while one is due, else the whole amount.
+        if money_arrived(payment, received, source="stripe", reference=intent.get("id", "")) is None:
             logger.error("Stripe amount %s differs from order %s", intent.get("amount"), payment.order.number)
             return Answer(400, {"status": "amount mismatch"})
-        mark_paid(payment, source="stripe", reference=intent.get("id", ""))
     else:
         mark_failed(payment, reference=intent.get("id", ""))
     return Answer(200, {"status": "ok"})
@@ -77,7 +78,7 @@ def _stripe_refund_events(kind: str, thing: dict) -> Answer:
     for item in stripe_refunds:
         stripe_id, status, amount = item.get("id") or "", item.get("status"), int(item.get("amount") or 0)
         refund = Refund.objects.filter(stripe_id=stripe_id).first() if stripe_id else None
-        left = payment.amount - payment.refunded
+        left = payment.received - payment.refunded  # a deposit alone: up to it
         if refund is None and status == "succeeded" and min(amount, left) > 0 and stripe_id:
             # Refunded in Stripe's dashboard: Stripe never refunds more than was charged.
             refund = Refund.objects.create(
@@ -143,7 +144,7 @@ def _bank_transfer_match(*, account: str, amount: int, content: str, transfer_id
     # The account the buyer was shown for this order (its snapshot), not the stall's details today.
     if not payment.payee_account_number or account != payment.payee_account_number:
         return Answer(409, {"status": "not the stall's account"})
-    if amount != payment.amount:
-        return Answer(409, {"status": "amount mismatch", "expected": payment.amount})
-    mark_paid(payment, source="bank", reference=transfer_id)
+    # The deposit of a pre-order while one is due, or the whole amount.
+    if money_arrived(payment, amount, source="bank", reference=transfer_id) is None:
+        return Answer(409, {"status": "amount mismatch", "expected": payment.due_now})
     return Answer(200, {"status": "ok", "order": payment.order.number})

@@ -52,12 +52,17 @@ class RefundProblem(Exception):
         self.message = message
 
 
+# A pre-order's paid deposit can go back too (a cancelled sale window), up to the deposit.
+REFUNDABLE = (*OrderPayment.MONEY_RECEIVED, OrderPayment.Status.DEPOSIT_PAID)
+
+
 def refundable(payment: OrderPayment) -> int:
-    """Đồng that can still go back: what was paid, less every refund done or under way."""
-    if payment.status not in OrderPayment.MONEY_RECEIVED:
+    """Đồng that can still go back: what was paid (only the deposit when only it came), less every
+    refund done or under way."""
+    if payment.status not in REFUNDABLE:
         return 0
     held = payment.refunds.filter(status__in=HOLDING).aggregate(total=Sum("amount"))["total"] or 0
-    return max(payment.amount - held, 0)
+    return max(payment.received - held, 0)
 
 
 def _hold(
@@ -68,13 +73,13 @@ def _hold(
         raise RefundProblem(_("Enter the amount to refund, in đồng."))
     with transaction.atomic():
         payment = OrderPayment.objects.select_for_update().get(pk=payment.pk)
-        if payment.status not in OrderPayment.MONEY_RECEIVED:
+        if payment.status not in REFUNDABLE:
             raise RefundProblem(_("This order is not paid yet: there is nothing to refund."))
         left = refundable(payment)
         if amount > left:
             raise RefundProblem(
                 _("At most %(left)s can still be refunded for this order (%(paid)s was paid).")
-                % {"left": format_vnd(left), "paid": format_vnd(payment.amount)}
+                % {"left": format_vnd(left), "paid": format_vnd(payment.received)}
             )
         refund = Refund(
             payment=payment,
@@ -192,7 +197,7 @@ def settle(refund: Refund) -> bool:
         refund.settled_at = timezone.now()
         refund.save(update_fields=["status", "settled_at"])
         payment.refunded += refund.amount
-        whole = payment.refunded >= payment.amount
+        whole = payment.refunded >= payment.received  # a pre-order's deposit alone, all of it back
         payment.status = OrderPayment.Status.REFUNDED if whole else OrderPayment.Status.PARTLY_REFUNDED
         payment.save(update_fields=["refunded", "status"])
         event_type, _created = PaymentEventType.objects.get_or_create(

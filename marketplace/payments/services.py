@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
@@ -25,6 +26,7 @@ from ground.money import format_vnd, group_thousands
 from marketplace.payments import card, vietqr
 from marketplace.payments.buyers import order_link
 from marketplace.payments.models import Checkout, OrderPayment, TrackingAttempt, WebhookEvent
+from seasons.models import PreOrder
 from sellers.banks import BANKS
 from sellers.models import Stall
 from sellers.orders import stall_lines
@@ -36,6 +38,8 @@ PaymentEvent = get_model("order", "PaymentEvent")
 PaymentEventType = get_model("order", "PaymentEventType")
 PaymentEventQuantity = get_model("order", "PaymentEventQuantity")
 
+# Nothing more to pay by transfer or card: paid (refunded since or not), or the deposit paid.
+RECEIVED_OR_DEPOSIT = (*OrderPayment.MONEY_RECEIVED, OrderPayment.Status.DEPOSIT_PAID)
 TRACKING_LIMIT = 10  # lookups per address, and per order number, each quarter hour
 TRACKING_WINDOW = timedelta(minutes=15)
 
@@ -44,15 +48,20 @@ TRACKING_WINDOW = timedelta(minutes=15)
 def mark_paid(payment: OrderPayment, *, source: str, reference: str = "", actor=None) -> bool:
     """Record the money as received; True only the first time (a second confirmation changes nothing)."""
     payment = OrderPayment.objects.select_for_update().get(pk=payment.pk)
-    if payment.status in OrderPayment.MONEY_RECEIVED:  # a refunded order is never "paid" again
+    # A refunded order is never "paid" again; but when only a pre-order's deposit came (and went back,
+    # its window cancelled), the rest of the order can still be paid on delivery.
+    only_deposit = payment.paid_at is None and payment.deposit_paid_at is not None
+    if payment.status in OrderPayment.MONEY_RECEIVED and not only_deposit:
         return False
-    payment.status = OrderPayment.Status.PAID
+    payment.status = OrderPayment.Status.PARTLY_REFUNDED if payment.refunded else OrderPayment.Status.PAID
     payment.paid_at = timezone.now()
     payment.confirmed_by = actor if actor is not None and actor.is_authenticated else None
     payment.reference = reference or payment.reference or source
     payment.save(update_fields=["status", "paid_at", "confirmed_by", "reference"])
     _record_event(order=payment.order, lines=list(stall_lines(payment.stall).filter(order=payment.order)))
-    number, amount = payment.order.number, payment.amount
+    # After a pre-order's deposit, what came now is the balance.
+    number = payment.order.number
+    amount = payment.balance if payment.deposit_paid_at is not None else payment.amount
     transaction.on_commit(
         lambda: tell_buyer(
             payment.checkout,
@@ -86,10 +95,43 @@ def _record_event(*, order, lines: list) -> None:
         PaymentEventQuantity.objects.create(event=event, line=line, quantity=line.quantity)
 
 
+@transaction.atomic
+def mark_deposit_paid(payment: OrderPayment, *, source: str, reference: str = "") -> bool:
+    """A pre-order's deposit arrived (a bank notice, Stripe): True only the first time. The balance
+    is then paid on delivery, recorded by the stall's "paid" button (``mark_paid``)."""
+    payment = OrderPayment.objects.select_for_update().get(pk=payment.pk)
+    waiting = (OrderPayment.Status.PENDING, OrderPayment.Status.FAILED)
+    if not payment.deposit_due or payment.status not in waiting:
+        return False
+    payment.status = OrderPayment.Status.DEPOSIT_PAID
+    payment.deposit_paid_at = timezone.now()
+    payment.reference = reference or payment.reference or source
+    payment.save(update_fields=["status", "deposit_paid_at", "reference"])
+    number, deposit, balance = payment.order.number, payment.deposit, payment.balance
+    transaction.on_commit(
+        lambda: tell_buyer(
+            payment.checkout,
+            _("Chợ OCOP: deposit of %(amount)s for order %(number)s received; pay %(balance)s on delivery.")
+            % {"amount": format_vnd(deposit), "number": number, "balance": format_vnd(balance)},
+        )
+    )
+    return True
+
+
+def money_arrived(payment: OrderPayment, amount: int, *, source: str, reference: str = "") -> bool | None:
+    """A transfer or card payment of ``amount`` đồng for ``payment``: the deposit while one is due, or
+    the whole. None when the amount is neither (nothing recorded); else whether it was new."""
+    if payment.deposit_due and amount == payment.deposit:
+        return mark_deposit_paid(payment, source=source, reference=reference)
+    if amount == payment.amount:
+        return mark_paid(payment, source=source, reference=reference)
+    return None
+
+
 def mark_failed(payment: OrderPayment, *, reference: str = "") -> bool:
     updated = (
         OrderPayment.objects.filter(pk=payment.pk)
-        .exclude(status__in=OrderPayment.MONEY_RECEIVED)
+        .exclude(status__in=(*OrderPayment.MONEY_RECEIVED, OrderPayment.Status.DEPOSIT_PAID))
         .update(status=OrderPayment.Status.FAILED, reference=reference or payment.reference)
     )
     return bool(updated)
@@ -112,7 +154,7 @@ def vietqr_for(payment: OrderPayment) -> dict:
     payload = vietqr.build_payload(
         bank_bin=payment.payee_bank_bin,
         account=payment.payee_account_number,
-        amount=payment.amount,
+        amount=payment.due_now,
         purpose=purpose,
     )
     return {
@@ -121,7 +163,7 @@ def vietqr_for(payment: OrderPayment) -> dict:
         "bank": BANKS.get(payment.payee_bank_bin, payment.payee_bank_bin),
         "account": payment.payee_account_number,
         "holder": payment.payee_account_name,
-        "amount": payment.amount,
+        "amount": payment.due_now,
         "purpose": vietqr.fold_purpose(purpose),
     }
 
@@ -131,7 +173,7 @@ def card_payments_start(*, checkout: Checkout) -> None:
     for payment in checkout.payments.filter(method=OrderPayment.Method.CARD).select_related("order"):
         try:
             intent = card.create_intent(
-                amount_vnd=payment.amount,
+                amount_vnd=payment.due_now,  # the deposit of a pre-order, else the whole
                 order_number=payment.order.number,
                 idempotency_key=f"order-{payment.order.number}",
                 email=checkout.email,
@@ -145,7 +187,7 @@ def card_payments_start(*, checkout: Checkout) -> None:
 def card_form_secrets(payments: list[OrderPayment]) -> None:
     """Stripe's own card form (Payment Element) needs each open card order's client secret."""
     for payment in payments:
-        if payment.method == OrderPayment.Method.CARD and payment.status not in OrderPayment.MONEY_RECEIVED:
+        if payment.method == OrderPayment.Method.CARD and payment.status not in RECEIVED_OR_DEPOSIT:
             try:
                 payment.client_secret = card.retrieve_intent(payment.reference)["client_secret"]
             except (card.CardError, ValueError) as error:
@@ -210,7 +252,12 @@ def checkout_payments(checkout: Checkout) -> list[OrderPayment]:
     """The checkout's orders as the buyer sees them: each with its timeline, and how to pay it."""
     payments = list(
         checkout.payments.select_related("order", "stall__partner")
-        .prefetch_related("order__lines", "order__shipping_events__event_type", "refunds")
+        .prefetch_related(
+            "order__lines",
+            "order__shipping_events__event_type",
+            "refunds",
+            Prefetch("order__preorders", queryset=PreOrder.objects.select_related("window__product")),
+        )
         .order_by("pk")
     )
     for payment in payments:
@@ -219,13 +266,21 @@ def checkout_payments(checkout: Checkout) -> list[OrderPayment]:
         payment.refund_waiting = sum(
             refund.amount for refund in payment.refunds.all() if refund.status == refund.Status.AWAITING_BUYER
         )
-        payment.delivery_estimate = delivery_estimate(payment)
-        if payment.method == OrderPayment.Method.VIETQR and payment.status not in OrderPayment.MONEY_RECEIVED:
+        payment.windows = preorder_windows(payment)
+        # A pre-order arrives with its harvest (the windows' dates), not in the usual few days.
+        payment.delivery_estimate = None if payment.windows else delivery_estimate(payment)
+        if payment.method == OrderPayment.Method.VIETQR and payment.status not in RECEIVED_OR_DEPOSIT:
             try:
                 payment.vietqr = vietqr_for(payment)
             except ValueError:  # no account was kept with this order: the page says to ask the stall
                 payment.vietqr = None
     return payments
+
+
+def preorder_windows(payment: OrderPayment) -> list:
+    """The sale windows the order's pre-order lines come from (prefetched), each once."""
+    windows = {preorder.window_id: preorder.window for preorder in payment.order.preorders.all()}
+    return list(windows.values())
 
 
 # Tracking without an account --------------------------------------------------------------------
