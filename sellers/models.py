@@ -342,6 +342,13 @@ AUDIT_ACTIONS = {
     "lot_recalled": _("recalled a harvest lot"),
     "review_answered": _("answered a buyer's review"),
     "review_hidden": _("hid a buyer's review"),
+    "window_create": _("opened a sale window for pre-orders"),
+    "window_edit": _("changed a sale window"),
+    "window_close": _("closed a sale window"),
+    "window_picking": _("started picking a sale window's pre-orders"),
+    "window_cancel": _("cancelled a sale window"),
+    "window_refund_recorded": _("recorded a refund of a cancelled pre-order"),
+    "voucher_created": _("made a discount code"),
 }
 
 
