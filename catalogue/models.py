@@ -1,3 +1,4 @@
+from datetime import date
 from types import SimpleNamespace
 
 from django.conf import settings
@@ -75,10 +76,20 @@ class Product(AbstractProduct):
         validators=[validate_gtin],
         help_text=_("Only if the product has a GS1 barcode (Vietnam: starts with 893)."),
     )
+    # Retired: a pre-order is taken from a sale window (preorder_windows below); nothing reads or writes
+    # this box any more (the seller's form dropped it), kept only until a migration drops the column.
     available_for_preorder = models.BooleanField(
         _("available for pre-order"),
         default=False,
         help_text=_("Buyers may order before the harvest; the stall delivers in season."),
+    )
+
+    # The stalls' sale windows (seasons.SaleWindow) still to come or open, as cards and the trace page read
+    # them without a query: [{"id", "stall", "opens", "closes"}] (ISO dates, by opening date). Written by
+    # search.windows whenever a window is created, changed, fills, closes or is cancelled; read against
+    # today's date, so a window past its closing date stops showing that day, saved or not.
+    preorder_windows = models.JSONField(
+        _("open pre-order windows"), default=list, db_default=[], blank=True, editable=False
     )
 
     # Oscar's ``rating`` is the average of the visible buyers' reviews (marketplace.feedback); this is
@@ -116,6 +127,29 @@ class Product(AbstractProduct):
     def is_in_season(self) -> bool:
         return timezone.localdate().month in self.season_months
 
+    def preorder_windows_on(self, day: date | None = None, *, stall_id: int | None = None) -> list[dict]:
+        """The windows open on ``day`` (today), with their dates as dates; only ``stall_id``'s if given."""
+        day = (day or timezone.localdate()).isoformat()
+        return [
+            _window_dates(window)
+            for window in self.preorder_windows
+            if window["opens"] <= day <= window["closes"] and stall_id in (None, window["stall"])
+        ]
+
+    @property
+    def preorder_until(self) -> date | None:
+        """Until when a buyer can pre-order it (the last closing date of the windows open today)."""
+        return max((window["closes"] for window in self.preorder_windows_on()), default=None)
+
+    def next_window(self, *, stall_id: int | None = None, day: date | None = None) -> dict | None:
+        """The window open on ``day`` (today) or the next to open (of ``stall_id`` if given): its dates
+        and whether it is open (the trace page's "next season" link)."""
+        day = day or timezone.localdate()
+        for window in map(_window_dates, self.preorder_windows):
+            if window["closes"] >= day and stall_id in (None, window["stall"]):
+                return {**window, "open": window["opens"] <= day}
+        return None
+
     @property
     def season_display(self) -> str:
         return season_label(self.season_months)
@@ -124,6 +158,14 @@ class Product(AbstractProduct):
     def ocop_certificate_valid(self) -> bool:
         expiry = self.ocop_certificate_expiry
         return bool(self.ocop_stars) and (expiry is None or expiry >= timezone.localdate())
+
+
+def _window_dates(window: dict) -> dict:
+    return {
+        **window,
+        "opens": date.fromisoformat(window["opens"]),
+        "closes": date.fromisoformat(window["closes"]),
+    }
 
 
 from oscar.apps.catalogue.models import *  # noqa: E402,F403  (the rest of Oscar's catalogue)

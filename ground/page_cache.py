@@ -27,6 +27,7 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.html import escape
 from django.utils.translation import get_language
@@ -133,7 +134,8 @@ def _key(request: HttpRequest, params: tuple[str, ...] | None) -> str | None:
     if len(query) > MAX_KEY_QUERY:
         return None
     # The host as ALLOWED_HOSTS matched it, whatever its case.
-    page = f"{request.get_host().lower()}\n{get_language()}\n{request.path}\n{query}"
+    # Today's date too: season labels and open pre-orders change at midnight, not only when saved.
+    page = f"{request.get_host().lower()}\n{get_language()}\n{timezone.localdate()}\n{request.path}\n{query}"
     digest = hashlib.sha256(page.encode()).hexdigest()
     return f"page:{nonce()}:{version()}:{digest}"
 

@@ -1,15 +1,20 @@
 """Product search in PostgreSQL: full-text search over the ProductEntry table, typos corrected
 with pg_trgm, facets counted in one statement, and the table's writes and rebuilds."""
 
+import functools
+import operator
 import re
+from datetime import date
 
 from django.contrib.postgres.search import SearchQuery, SearchVector, TrigramSimilarity
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.backends.postgresql.psycopg_any import DateRange
+from django.db.models import BooleanField, Case, F, IntegerField, Q, Value, When
+from django.db.models.expressions import RawSQL
 
 from search import text
-from search.facet_keys import facet_keys, facet_rows, key_range
+from search.facet_keys import FACET_CODES, facet_keys, facet_rows, key_range
 from search.models import ProductEntry, SearchWord
 from search.requests import (
     FACETS,
@@ -61,7 +66,7 @@ class DatabaseBackend:
             )
             if request.sort == "relevance":
                 order = [F("matched").desc(), *order]
-        chosen = {name: self._filter(name, values) for name, values in request.filters.items()}
+        chosen = {name: self._filter(name, values, request.today) for name, values in request.filters.items()}
         matching = entries.filter(*chosen.values())
         ordered = matching.order_by(*order)
         page = ordered.values_list("product_id", flat=True)[request.offset : request.limit]
@@ -131,7 +136,16 @@ class DatabaseBackend:
         return result, corrected
 
     @staticmethod
-    def _filter(name: str, values: list[str]) -> Q:
+    def _filter(name: str, values: list[str], today: date) -> Q:
+        if name == "season":  # harvested this month, or today inside one of its pre-order windows
+            table = ProductEntry._meta.db_table
+            chosen = {
+                "now": Q(season_months__contains=[today.month]),
+                "preorder": Q(  # the table's own name spliced in; the date is a parameter
+                    RawSQL(f'%s::date <@ ANY("{table}"."preorder")', [today], output_field=BooleanField())  # noqa: S611
+                ),
+            }
+            return functools.reduce(operator.or_, (chosen[value] for value in values))
         if name == "price":
             ranges = Q()
             for value in values:
@@ -209,6 +223,8 @@ class DatabaseBackend:
                 "rating_count",
                 "in_stock",
                 "price",
+                "season_months",
+                "preorder",
             ]
         base_sql, base_params = entries.values(*columns).query.sql_with_params()
         parts, params = [], list(base_params)
@@ -226,7 +242,7 @@ class DatabaseBackend:
         # every value is a parameter.
         keys = f"SELECT unnest({table}.facet_keys) AS key FROM base AS {table}"  # noqa: S608
         parts.append(f"SELECT '', key, COUNT(*) FROM ({keys} WHERE {where(None)}) s GROUP BY key")  # noqa: S608
-        for name in chosen:
+        for name in [name for name in chosen if name in FACET_CODES]:  # the season is never counted
             low, high = key_range(name)
             condition = where(name)
             parts.append(
@@ -304,6 +320,10 @@ class DatabaseBackend:
             price=document["price"],
             in_stock=document["in_stock"],
             season_months=document["season_months"],
+            preorder=[
+                DateRange(date.fromisoformat(window["gte"]), date.fromisoformat(window["lte"]), "[]")
+                for window in document.get("preorder", ())
+            ],
             rating=document["rating"],
             rating_count=document.get("rating_count") or 0,
             popularity=document["popularity"],

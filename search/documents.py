@@ -11,6 +11,7 @@ from elasticsearch.dsl import (
     Boolean,
     Completion,
     Date,
+    DateRange,
     Document,
     Float,
     GeoPoint,
@@ -72,6 +73,9 @@ class ProductDocument(Document):
     price = Integer()
     in_stock = Boolean()
     season_months = Integer()
+    # The days of its sale windows still to come or open (Product.preorder_windows): "pre-order now" is
+    # a term query on today's date, so a window stops matching on the day after it closes, unsaved.
+    preorder = DateRange(format="yyyy-MM-dd")
     rating = Float()  # buyers' average of the visible reviews (Product.rating), None without any
     rating_count = Integer()
     popularity = Integer()
@@ -208,6 +212,7 @@ def _documents(ids: list[int], categories: dict[int, list]) -> Iterator[dict]:
                 for record in records
             ),
             "season_months": list(product.season_months or []),
+            "preorder": [{"gte": w["opens"], "lte": w["closes"]} for w in product.preorder_windows],
             "rating": product.rating if product.rating_count else None,
             "rating_count": product.rating_count,
             "popularity": int(sold.get(product.pk) or 0),

@@ -1,6 +1,8 @@
 """Product search on the engine (Elasticsearch or OpenSearch) through elasticsearch.dsl: the query,
 facets and sorts, completion suggestions, and index writes and rebuilds behind an alias."""
 
+from datetime import date
+
 from django.utils import timezone
 from elasticsearch.dsl import FacetedSearch, RangeFacet, Search, TermsFacet
 from elasticsearch.dsl import Q as EQ
@@ -66,6 +68,15 @@ def _text_query(words: str, relax: int = MATCH_ALL):
     )
 
 
+def _season_query(seasons: list[str], today: date):
+    """Harvested this month, or open for pre-orders today (either, when both are chosen)."""
+    chosen = {
+        "now": EQ("term", season_months=today.month),
+        "preorder": EQ("term", preorder=today.isoformat()),  # a day inside one of its windows
+    }
+    return EQ("bool", should=[chosen[season] for season in seasons], minimum_should_match=1)
+
+
 class ProductFacetedSearch(FacetedSearch):
     doc_types = [ProductDocument]
     facets = {
@@ -93,13 +104,16 @@ class ProductFacetedSearch(FacetedSearch):
         sort = self._sorts[request.sort]
         if request.sort == "relevance" and not request.text:
             sort = ["-is_featured", "-popularity", "title.sort"]
-        super().__init__(request.text or None, dict(request.filters), sort)
+        counted = {name: values for name, values in request.filters.items() if name in self.facets}
+        super().__init__(request.text or None, counted, sort)
         self._s = self._s[request.offset : request.limit].source(False)
 
     def search(self):
         search = super().search()
         if self.request.communes is not None:
             search = search.filter("terms", communes=[str(code) for code in self.request.communes])
+        if seasons := self.request.filters.get("season"):
+            search = search.filter(_season_query(seasons, self.request.today))
         # A list counts no further than it may show; a search counts every hit (its facets do anyway).
         return search.extra(track_total_hits=True if self.request.facets else self.request.max_results)
 

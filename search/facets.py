@@ -9,7 +9,7 @@ from oscar.core.loading import get_model
 
 from ground.models import Commune
 from ground.money import format_vnd
-from search.requests import FACETS, PRICE_RANGES, RATING_LEVELS
+from search.requests import FACETS, PRICE_RANGES, RATING_LEVELS, SEASONS
 from search.text import MAX_QUERY_LENGTH
 from traceability.models import Certification
 
@@ -24,7 +24,10 @@ TITLES = {
     "certification": gettext_lazy("Standards"),
     "price": gettext_lazy("Price"),
     "in_stock": gettext_lazy("Availability"),
+    "season": gettext_lazy("Season"),
 }
+# The season chips above the results, in this order (values of the "season" filter).
+SEASON_LABELS = {"now": gettext_lazy("In season"), "preorder": gettext_lazy("Pre-order now")}
 SORT_LABELS = [
     ("relevance", gettext_lazy("Best match")),
     ("price", gettext_lazy("Cheapest first")),
@@ -105,12 +108,15 @@ def labels(values: dict[str, set[str]]) -> dict[str, dict[str, str]]:
         "certification": {value: str(kinds.get(value, value)) for value in values.get("certification", ())},
         "price": {value: _price_label(value) for value in values.get("price", ()) if value in PRICE_RANGES},
         "in_stock": {"true": _("In stock"), "false": _("Sold out")},
+        "season": {value: str(SEASON_LABELS[value]) for value in SEASONS},
     }
 
 
 def facet_groups(facets: dict, links: Links, named: dict[str, dict[str, str]]) -> list[dict]:
     groups = []
     for name in FACETS:
+        if name == "season":  # chips above the results (season_chips): not behind "Filter"
+            continue
         values = [
             {
                 "label": named[name].get(value.value, value.value),
@@ -126,6 +132,15 @@ def facet_groups(facets: dict, links: Links, named: dict[str, dict[str, str]]) -
     return groups
 
 
+def season_chips(filters: dict[str, list[str]], links: Links) -> list[dict]:
+    """One tap each, at the top of the results: "In season", "Pre-order now" (again: not any more)."""
+    chosen = filters.get("season", [])
+    return [
+        {"label": label, "url": links.toggle("season", value), "selected": value in chosen}
+        for value, label in SEASON_LABELS.items()
+    ]
+
+
 def chosen_filters(
     filters: dict[str, list[str]], named: dict[str, dict[str, str]]
 ) -> list[tuple[str, str, str]]:
@@ -133,5 +148,5 @@ def chosen_filters(
         (name, value, named[name].get(value, value))
         for name, chosen in filters.items()
         for value in chosen
-        if value in named.get(name, {})
+        if value in named.get(name, {}) and name != "season"  # the season chips show their own
     ]

@@ -16,6 +16,8 @@ from search.backends import engine_backend
 from search.database_search import DatabaseBackend
 from search.documents import product_documents, public_products
 from search.engines import EngineError
+from search.windows import labels_change, products_windows_refresh
+from seasons.models import SaleWindow
 from sellers.models import Stall
 from traceability.models import Certification
 
@@ -131,6 +133,14 @@ def _certification_changed(sender, instance, **kwargs):
         schedule(_products_of_partners([instance.holder.partner_id]))
 
 
+def _window_changed(sender, instance, update_fields=None, **kwargs):
+    """A window created, changed, full, closed or cancelled: its product's cards say so once this
+    commits (Product.preorder_windows, written in this transaction), its documents after."""
+    if labels_change(update_fields):
+        products_windows_refresh([instance.product_id])
+        schedule([instance.product_id])
+
+
 def _page_changed(sender, **kwargs):
     page_cache.bump_on_commit()
 
@@ -144,7 +154,7 @@ def connect() -> None:
     """Every change a product's document reads is reindexed; every change a cached page shows (the
     same, plus photos, category names, storefront pages) renews the cached pages."""
     page_cache.invalidate_on(
-        [Product, StockRecord, Stall, Commune, Certification, Category, ProductImage, Partner],
+        [Product, StockRecord, Stall, Commune, Certification, Category, ProductImage, Partner, SaleWindow],
         many_to_many=[Product.categories.through],
     )
     page_published.connect(_page_changed, dispatch_uid="page-cache-published")
@@ -158,6 +168,8 @@ def connect() -> None:
     ):
         post_save.connect(handler, sender=model, dispatch_uid=f"search-{model.__name__}-save")
         post_delete.connect(handler, sender=model, dispatch_uid=f"search-{model.__name__}-delete")
+    post_save.connect(_window_changed, sender=SaleWindow, dispatch_uid="search-SaleWindow-save")
+    post_delete.connect(_window_changed, sender=SaleWindow, dispatch_uid="search-SaleWindow-delete")
     m2m_changed.connect(
         _categories_changed, sender=Product.categories.through, dispatch_uid="search-categories"
     )

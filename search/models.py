@@ -1,7 +1,7 @@
 """The database backend's index: the same documents the engine gets, in one table (ProductEntry),
 and the indexed words that mistyped words are corrected to (SearchWord)."""
 
-from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.fields import ArrayField, DateRangeField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
@@ -24,6 +24,8 @@ class ProductEntry(models.Model):
     price = models.BigIntegerField(null=True)
     in_stock = models.BooleanField(default=False)
     season_months = ArrayField(models.SmallIntegerField(), default=list)
+    # The days of its sale windows still to come or open: "pre-order now" is today inside one of them.
+    preorder = ArrayField(DateRangeField(), default=list)
     rating = models.FloatField(null=True)  # buyers' average (of the visible reviews), as cards show it
     rating_count = models.IntegerField(default=0)
     popularity = models.IntegerField(default=0)

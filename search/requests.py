@@ -5,6 +5,9 @@ import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
+
+from django.utils import timezone
 
 from search import text
 
@@ -23,7 +26,20 @@ RATING_LEVELS = ("4", "3")
 # How many of the words typed a product must match: every one; when nothing does, most of them (three
 # in four, rounded down, as the engine's minimum_should_match "75%"); then any one (result.relaxed).
 MATCH_ALL, MATCH_MOST, MATCH_ANY = 0, 1, 2
-FACETS = ("category", "province", "commune", "stars", "rating", "certification", "price", "in_stock")
+# The season, as the chips above the results choose it: harvested this month, or open for pre-orders today.
+# Both depend on the day, so they filter but are never counted (no facet key: search/facet_keys.py).
+SEASONS = ("now", "preorder")
+FACETS = (
+    "category",
+    "province",
+    "commune",
+    "stars",
+    "rating",
+    "certification",
+    "price",
+    "in_stock",
+    "season",
+)
 
 
 # Every backend answers a SearchRequest with the same Vietnamese behaviour (tests/search/test_contract.py):
@@ -44,8 +60,10 @@ class SearchRequest:
     facets: bool = True
     max_results: int = MAX_RESULTS
     relax: int = MATCH_ALL  # MATCH_ALL, MATCH_MOST or MATCH_ANY (set by ``relaxing``)
+    today: date | None = None  # the day the season filters read (None: the local date)
 
     def __post_init__(self):
+        self.today = self.today or timezone.localdate()
         self.text = self.text[: text.MAX_QUERY_LENGTH].strip()
         self.filters = {
             name: valid
@@ -85,6 +103,8 @@ def _valid_values(name: str, values: list[str]) -> list[str]:
         allowed = [v for v in values if v in CERTIFICATIONS]
     elif name == "rating":
         allowed = [v for v in values if v in RATING_LEVELS]
+    elif name == "season":
+        allowed = [v for v in values if v in SEASONS]
     else:
         allowed = [v for v in values if v.isascii() and v.isdigit() and 0 < int(v) <= MAX_ID]
     return list(dict.fromkeys(allowed))[:20]

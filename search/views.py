@@ -19,7 +19,15 @@ from ground.tenancy import current_communes
 from search import text
 from search.backends import search_backend
 from search.database_search import DatabaseBackend
-from search.facets import LIST_SORT_LABELS, SORT_LABELS, Links, chosen_filters, facet_groups, labels
+from search.facets import (
+    LIST_SORT_LABELS,
+    SORT_LABELS,
+    Links,
+    chosen_filters,
+    facet_groups,
+    labels,
+    season_chips,
+)
 from search.requests import FACETS, LIST_MAX_RESULTS, MAX_RESULTS, SearchRequest, SearchResult
 from sellers.models import Stall
 
@@ -103,16 +111,17 @@ class ProductSearchView(TemplateView):
             per_page=settings.OSCAR_PRODUCTS_PER_PAGE,
             communes=_commune_codes(self.request),
         )
+        links = Links(params)
         context = super().get_context_data(
             query=query,
             query_cut=len(typed) > text.MAX_QUERY_LENGTH,
             max_query=text.MAX_QUERY_LENGTH,
+            season_chips=season_chips(request.filters, links),
             **kwargs,
         )
         if not query and not request.filters:
             return context
         result = _search(request)
-        links = Links(params)
         seen = {name: {value.value for value in values} for name, values in result.facets.items()}
         for name, chosen in request.filters.items():
             seen.setdefault(name, set()).update(chosen)

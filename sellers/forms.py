@@ -193,9 +193,8 @@ class ProductForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    available_for_preorder = forms.BooleanField(
-        label=_("Buyers may order before the harvest"), required=False
-    )
+    # No "buyers may order before the harvest" box any more: a pre-order is taken from a sale window
+    # (Mùa vụ và đặt trước), with its dates, capacity and price; a box promised what nobody could place.
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -222,7 +221,6 @@ class ProductForm(forms.Form):
             "ocop_certificate_number": product.ocop_certificate_number,
             "ocop_certificate_expiry": product.ocop_certificate_expiry,
             "season_months": product.season_months,
-            "available_for_preorder": product.available_for_preorder,
         }
 
 

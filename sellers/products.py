@@ -34,7 +34,6 @@ PRODUCT_FIELDS = (
     "ocop_certificate_number",
     "ocop_certificate_expiry",
     "season_months",
-    "available_for_preorder",
 )
 
 

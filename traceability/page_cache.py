@@ -15,7 +15,14 @@ from django.utils.translation import get_language
 from ground.page_cache import fill, marker, nonce, shell_allowed
 from traceability.selectors import ScanCounts, ScanTarget, stamp_for_scan, target_warnings, trace_record
 
-__all__ = ["shell_allowed", "slots", "trace_page"]
+__all__ = ["next_season", "shell_allowed", "slots", "trace_page"]
+
+
+def next_season(product, stall=None) -> dict | None:
+    """The sale window of ``product`` (by ``stall`` when given) open today or the next to open, for the
+    "next season" link of a trace page: read from the product's own copy (Product.preorder_windows), no
+    query."""
+    return product.next_window(stall_id=stall.pk if stall is not None else None)
 
 
 def slots() -> tuple[str, str, str]:
@@ -41,8 +48,13 @@ def trace_page(
     if shell is None:
         record = trace_record(stamp_for_scan(target.serial), counts)
         markers = {"stamp_slot": slot_stamp, "csrf_token": slot_csrf, "language_next": slot_next}
+        # The lot's stall's next pre-order window, from the product already read: public, and as fresh
+        # as the rest of the product's part of the page (SECONDS).
+        season = next_season(record["product"], record["producer"])
         shell = render_to_string(
-            "traceability/trace.html", {**record, "product_url": product_url, **markers}, request
+            "traceability/trace.html",
+            {**record, "product_url": product_url, "next_window": season, **markers},
+            request,
         )
         cache.set(key, shell, SECONDS)
     status = render_to_string(

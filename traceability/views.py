@@ -128,7 +128,10 @@ def stamp_response(request, target: ScanTarget) -> HttpResponse:
     record = trace_record(stamp_for_scan(target.serial), counts)
     if wants_json:
         return JsonResponse(_as_json(record, product_url), json_dumps_params={"ensure_ascii": False})
-    return render(request, "traceability/trace.html", {**record, "product_url": product_url})
+    season = page_cache.next_season(record["product"], record["producer"])
+    return render(
+        request, "traceability/trace.html", {**record, "product_url": product_url, "next_window": season}
+    )
 
 
 def lot_response(request, lot: HarvestLot, *, warning: str = "") -> HttpResponse:
@@ -142,7 +145,13 @@ def lot_response(request, lot: HarvestLot, *, warning: str = "") -> HttpResponse
         counts=ScanCounts(0, None),
         best_before=lot.best_before,
     )
-    context = {**lot_record(lot), "product_url": product_url, "warnings": warnings, "unknown": warning}
+    context = {
+        **lot_record(lot),
+        "product_url": product_url,
+        "warnings": warnings,
+        "unknown": warning,
+        "next_window": page_cache.next_season(product, lot.owner),
+    }
     return render(request, "traceability/trace.html", context)
 
 
@@ -154,6 +163,7 @@ def product_response(request, product, *, warning: str = "") -> HttpResponse:
         "stalls": product_stalls(product),
         "lots": product_lots(product),
         "unknown": warning,
+        "next_window": page_cache.next_season(product),  # any stall's: the page is the product's
     }
     return render(request, "traceability/product_origin.html", context)
 

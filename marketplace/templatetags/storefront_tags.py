@@ -32,12 +32,13 @@ def ocop_stars(stars):
 
 @register.inclusion_tag("frontend/partials/season.html")
 def season(product):
-    """Whether the product is in season now, with its harvest months; out of season, whether it can be
-    ordered ahead for the next harvest."""
+    """One label: "Pre-order until 31/05" while a sale window of it is open today (Product.preorder_windows,
+    read with the product: no query), else in season or out of season; with its harvest months. The
+    stall's old "available for pre-order" box promised nothing a buyer could place: only windows count."""
     return {
         "months": product.season_display,
         "in_season": product.is_in_season,
-        "preorder": product.available_for_preorder,
+        "preorder_until": product.preorder_until,
     }
 
 
