@@ -61,7 +61,12 @@ class HomePage(Page):
         FieldPanel("communes"),
         FieldPanel("province_code"),
     ]
-    subpage_types = ["marketplace.HomePage", "marketplace.ContentPage"]
+    subpage_types = [
+        "marketplace.HomePage",
+        "marketplace.ContentPage",
+        "campaigns.CampaignPage",
+        "campaigns.GuidePage",
+    ]
     max_count = None
 
     class Meta:

@@ -23,8 +23,10 @@ from ground.text import fold
 from marketplace import demo_data
 from marketplace.complaints import demo as complaints_demo
 from marketplace.demo_orders import buy
+from marketplace.demo_seasons import seed_seasons
 from marketplace.feedback import demo as feedback_demo
 from marketplace.payments.models import Checkout, OrderPayment
+from marketplace.promotions.demo import seed_vouchers
 from marketplace.reports import demo as reports_demo
 from sellers import roles
 from sellers.models import CommuneAssignment, PhoneAccount, ProvinceAssignment
@@ -68,6 +70,10 @@ def demo_seed(*, with_images: bool = True) -> dict[str, int]:
     _users(communes)
     for stall in Stall.objects.filter(slug__in=[data["slug"] for data in demo_data.STALLS]):
         stall_page_publish(stall=stall)
+    seed_vouchers()  # before the season: its campaign page shows the lychee stall's code
+    seed_seasons(
+        photo=product_photo("vai-thieu", seed="mua-vai-2027", size=(1200, 675)) if with_images else None
+    )
     admin = get_user_model().objects.get(username=demo_data.STAFF_USER["username"])
     seed_traceability(admin=admin)
     _after_sale(admin=admin)

@@ -485,3 +485,74 @@ SCAN_REGIONS = [
     "Đà Nẵng",
 ]
 COPIED_STAMP_REGIONS = ["Hà Nội", "Bắc Ninh", "Lạng Sơn", "TP Hồ Chí Minh", "Cần Thơ", "Hà Nội", "Đà Nẵng"]
+
+# Issue #19: the Lục Ngạn lychee season of 2027 (marketplace/demo_seasons.py). The window opens on the
+# day the demo is seeded; the campaign page and the guide sit on the Lục Ngạn commune site.
+LYCHEE_WINDOW = {
+    "stall": "htx-luc-ngan-xanh",
+    "sku": "LNX-VAI",
+    "closes_on": "2027-05-31",
+    "harvest_from": "2027-06-05",
+    "harvest_to": "2027-07-20",
+    "capacity": 2000,  # kg
+    "price": 60000,  # đồng per kg, pre-ordered (65.000 ₫ in season)
+    "deposit_percent": 30,
+    "min_per_buyer": 2,
+    "max_per_buyer": 50,
+}
+LYCHEE_CAMPAIGN = {
+    "site": "luc-ngan",
+    "slug": "mua-vai-thieu-2027",
+    "title": "Mùa vải thiều Lục Ngạn 2027",
+    "starts_on": "2026-11-01",
+    "ends_on": "2027-07-31",
+    "intro": "Vải thiều Lục Ngạn chín cây, hái buổi sáng, giao trong ngày. Đặt trước từ hôm nay, "
+    "đặt cọc 30 %, phần còn lại trả khi nhận hàng.",
+    "text": "<p>Năm nay hợp tác xã và các hộ trồng vải của xã Lục Ngạn nhận đặt trước cho mùa vải "
+    "tháng 6–7. Bà con đặt trước để hợp tác xã hái đúng số lượng, không phải bán đổ bán tháo.</p>",
+    "caption": "Vải thiều Lục Ngạn vào mùa",
+    "countdown_text": "Hái từ ngày 5 tháng 6, giao tận nhà trong 1–2 ngày",
+    "voucher_code": "VAI2027",  # marketplace/promotions/demo.py: the lychee stall pays for it
+    "voucher_text": "Đặt từ 5 kg (300.000 ₫) được giảm 20.000 ₫, hợp tác xã chịu khoản giảm này",
+}
+SIGNUP_GUIDE = {
+    "site": "luc-ngan",
+    "slug": "cach-mo-gian-hang",
+    "title": "Cách mở gian hàng trên điện thoại",
+    "intro": "<p>Mở gian hàng mất khoảng 10 phút. Cần điện thoại có nhận tin nhắn và ảnh sản phẩm.</p>",
+    # (what to do, how): the real sign-up at /ban-hang/dang-ky/ (sellers/views/accounts.py)
+    "steps": [
+        (
+            "Vào trang Bán hàng",
+            "<p>Mở trang chợ của xã, bấm <b>Menu</b> rồi <b>Bán hàng</b> (địa chỉ /ban-hang/dang-ky/).</p>",
+        ),
+        (
+            "Nhập số điện thoại di động",
+            "<p>Nhập số di động của chủ hộ rồi bấm <b>Gửi mã cho tôi</b>. Không cần mật khẩu.</p>",
+        ),
+        (
+            "Nhập mã 6 số trong tin nhắn",
+            "<p>Mã có hạn 5 phút. Sai 5 lần thì phải xin mã mới; mỗi 15 phút xin được 3 lần.</p>",
+        ),
+        (
+            "Điền thông tin gian hàng",
+            "<p>Tên gian hàng, loại (hộ gia đình, hợp tác xã hay cửa hàng), thôn, vài dòng giới thiệu, "
+            "ngân hàng, số tài khoản và tên chủ tài khoản để nhận tiền chuyển khoản.</p>",
+        ),
+        (
+            "Thêm sản phẩm",
+            "<p>Bấm <b>Thêm sản phẩm</b>: chụp ảnh, ghi giá (gõ “65k” cũng được), đơn vị, số lượng, "
+            "tháng thu hoạch và số sao OCOP nếu có.</p>",
+        ),
+        (
+            "Nhờ Tổ công nghệ số khi cần",
+            "<p>Thành viên Tổ công nghệ số cộng đồng có thể mở gian hàng giúp trên máy của họ. Mã gửi về "
+            "điện thoại của hộ; hộ đọc mã để đồng ý. Hộ bấm <b>Dừng hỗ trợ</b> bất cứ lúc nào.</p>",
+        ),
+        (
+            "Gửi xã duyệt",
+            "<p>Bấm <b>Gửi xã duyệt</b>. Gian hàng ghi “Chờ xã duyệt”; khi cán bộ xã duyệt xong, hộ nhận "
+            "tin nhắn và sản phẩm lên chợ. Nếu xã trả lại, lý do hiện ở trang Bán hàng.</p>",
+        ),
+    ],
+}

@@ -10,3 +10,6 @@ class CampaignsConfig(AppConfig):
     label = "campaigns"
     verbose_name = _("Campaigns and guides")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from marketplace.campaigns import signals  # noqa: F401 (connects the editors' sync)

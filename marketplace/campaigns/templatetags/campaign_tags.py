@@ -1,0 +1,19 @@
+from django import template
+from django.utils import timezone
+
+from marketplace.campaigns.models import CampaignPage
+
+register = template.Library()
+
+
+@register.simple_tag
+def live_campaigns(home) -> list[CampaignPage]:
+    """The storefront's campaigns a buyer can read now (one query): for the links on its home page."""
+    return list(
+        CampaignPage.objects.live()
+        .public()
+        .child_of(home)
+        .filter(ends_on__gte=timezone.localdate())
+        .order_by("starts_on", "pk")
+        .only("title", "url_path", "path", "depth", "starts_on", "ends_on", "intro")
+    )
