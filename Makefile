@@ -16,7 +16,7 @@ HAVE_JAVA := $(shell command -v java >/dev/null 2>&1 && echo yes)
 DEMO_SEARCH_URL := $(if $(HAVE_JAVA),$(OPENSEARCH_URL),)
 DEMO_ENV := DJANGO_SETTINGS_MODULE=marketplace.settings.demo SEARCH_URL=$(DEMO_SEARCH_URL) READYZ_REQUIRE_WORKERS=1
 
-.PHONY: demo dev test install messages compilemessages lint check chromium opensearch stripe-mock redis node-tools db-stop stop bench clean
+.PHONY: demo dev test test-gates test-services test-tools install messages compilemessages lint check chromium opensearch stripe-mock redis node-tools db-stop stop bench clean
 
 ## demo: install, start PostgreSQL, Redis and OpenSearch, migrate, seed the demo data and serve
 ## http://127.0.0.1:8000 as production runs: gunicorn, one worker per task queue, logs in var/log/
@@ -41,9 +41,21 @@ dev: install compilemessages
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver 127.0.0.1:8000
 
-## test: install, start the services the tests need, run the quality gates and the whole suite
-test: install compilemessages lint check chromium opensearch stripe-mock redis node-tools
+## test: install, start the services the tests need, run the quality gates and the whole suite.
+## The gates, the services and the tools are made in three lanes side by side (each lane's output is
+## printed in one piece when it ends); apt-get is only called in the third lane (its lock is not shared).
+test: install compilemessages
+	@$(MAKE) --no-print-directory -j3 --output-sync=recurse test-gates test-services test-tools
 	OPENSEARCH_URL=$(OPENSEARCH_URL) REDIS_URL=$(REDIS_URL) $(BIN)/pytest $(PYTEST_ARGS)
+
+test-gates:
+	@$(MAKE) --no-print-directory lint && $(MAKE) --no-print-directory check
+
+test-services:
+	@$(MAKE) --no-print-directory opensearch && $(MAKE) --no-print-directory stripe-mock
+
+test-tools:
+	@$(MAKE) --no-print-directory chromium && $(MAKE) --no-print-directory redis && $(MAKE) --no-print-directory node-tools
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)

@@ -171,6 +171,8 @@ FILLERS: dict[str | tuple[str, str], Callable] = {
     "lot_pk": lambda w: [w.lot.pk],
     "run_pk": lambda w: [w.run.pk],
     "review_pk": lambda w: [w.review.pk],
+    "window_pk": lambda w: [w.window.pk],
+    "refund_pk": lambda w: [w.window_refund.pk],
     ("sellers:complaint", "pk"): lambda w: [w.complaint.pk],
     ("sellers:commune-complaint", "pk"): lambda w: [w.complaint.pk],
     "kind": lambda w: ["pdf", "csv"],  # traceability.desk_views.run_download
@@ -186,7 +188,7 @@ FILLERS: dict[str | tuple[str, str], Callable] = {
 SESSION_BOUND = {"sellers:pending-photo"}
 # Arguments naming one of stall A's records: a role with a stall of its own also tries them through
 # its own stall's URLs.
-RECORD_ARGUMENTS = {"product_pk", "order_pk", "lot_pk", "run_pk", "review_pk"}
+RECORD_ARGUMENTS = {"product_pk", "order_pk", "lot_pk", "run_pk", "review_pk", "window_pk"}
 
 # What a POST carries: a valid form where there is one, so a hole shows as a change.
 POST_DATA: dict[str, Callable] = {
@@ -219,6 +221,17 @@ POST_DATA: dict[str, Callable] = {
     "sellers:trace-run": lambda w: {"first": "1", "last": "2", "reason": "chiếm"},
     "sellers:review-decide": lambda w: {"reason": "chiếm"},
     "sellers:payout-confirm": lambda w: {"resend": "1"},
+    "sellers:window-cancel": lambda w: {"reason": "chiếm"},
+    "sellers:window": lambda w: {"capacity": "1"},  # an invalid form: a hole would still show as a 200
+    "sellers:window-refund": lambda w: {"method": "transfer"},
+    "sellers:vouchers": lambda w: {
+        "code": "CHIEM10",
+        "funder": "stall",
+        "discount": "percent",
+        "value": "10",
+        "starts_on": "2026-11-01",
+        "ends_on": "2027-12-31",
+    },
     "sellers:assist": lambda w: {
         "household_phone": "0912000111",
         "household_name": "Hộ chiếm",
@@ -275,6 +288,8 @@ class World:
     users: dict  # role -> user (None for the guest)
     own_stalls: dict  # role -> its own stall, for the other stalls' people
     markers: dict  # what only stall A's people may read -> where it comes from
+    window: object  # stall A's sale window (marketplace/harvest)
+    window_refund: object  # what that window would owe one of stall A's buyers
 
 
 def _storefront(communes) -> None:
@@ -300,6 +315,7 @@ def _build_world() -> World:
 
     from marketplace.demo_orders import buy
     from marketplace.feedback.services import review_create
+    from marketplace.harvest.models import WindowRefund
     from sellers import roles
     from sellers.models import HelperConsent, OneTimeCode, Stall
     from tests.complaints.matrix import stall_a_complaint
@@ -309,6 +325,7 @@ def _build_world() -> World:
         commune_member,
         make_lot,
         make_product,
+        make_window,
         place_order,
         province_member,
         seller_with_stall,
@@ -335,6 +352,7 @@ def _build_world() -> World:
         run = services.stamp_run_create(lot=lot, count=3, actor=owner)
     run.refresh_from_db()
     assert run.status == StampRun.Status.READY and run.pdf, "the stamp sheet was not rendered"
+    window = make_window(stall=stall, product=product)
     certification = Certification.objects.create(
         holder=stall,
         product=product,
@@ -406,6 +424,8 @@ def _build_world() -> World:
         users=users,
         own_stalls={"other_seller": stall_b, "other_manager": stall_c},
         markers=markers,
+        window=window,
+        window_refund=WindowRefund.objects.create(window=window, payment=reviewed, amount=1000),
     )
 
 
