@@ -17,7 +17,8 @@ database: DATABASE_URL, or --database-url).
 The journeys: a buyer (home, search, product, basket, checkout, VietQR, tracking), a household (sign-up
 with the code from the text message, stall, product, sent to the commune), the commune (reviews and
 approves that stall), the cooperative (desk, lot, stamp run, a stamp's trace page) and the figures of the
-commune and the province (/bao-cao/). Each run signs up
+commune and the province (/bao-cao/), and the lychee season (#19: campaign page, pre-order with a
+deposit, the cooperative's window and pick list, the helpers' guide and its print view). Each run signs up
 a new household (a random phone number). A page wider than the screen is flagged in README.md; a journey
 that cannot go on leaves a NN-journey-stopped.png of where it stopped and the others still run.
 """
@@ -332,6 +333,71 @@ def figures(screens: Screens) -> None:
     )
 
 
+def season(screens: Screens, db) -> None:
+    """Issue #19 on the Lục Ngạn commune site (lucngan.localhost): the lychee campaign page and its
+    window card, a 5 kg pre-order checked out with the VietQR deposit, the cooperative's window and pick
+    list (on screen and as printed), and the guide "Cách mở gian hàng trên điện thoại" with its print view."""
+    page = screens.page
+    host = next(s["hostname"] for s in demo_data.SITES if s["slug"] == demo_data.LYCHEE_CAMPAIGN["site"])
+    site = re.sub(r"//[^:/]+", "//" + host, screens.base, count=1)  # *.localhost: Chromium's loopback
+    campaign = f"{site}/{demo_data.LYCHEE_CAMPAIGN['slug']}/"
+    page.goto(campaign)
+    screens.shoot("season", "campaign", "The commune's campaign page “Mùa vải thiều Lục Ngạn 2027”.")
+    card = page.locator(".sale-window").first
+    card.scroll_into_view_if_needed()
+    name = f"{len(screens.shots) + 1:02d}-season-window-card.png"
+    card.screenshot(path=OUT / name)
+    screens.shots.append((name, "The window's card: price per kg, harvest dates, deposit, what is left."))
+    card.locator("input[name=quantity]").fill("5")
+    with page.expect_navigation():
+        card.locator("[type=submit]").click()
+    page.locator("input[name=name]").fill("Nguyễn Thị Hoa")
+    page.locator("input[name=phone]").fill("0987 654 321")
+    if page.locator("select[name=province]").input_value() != "24":
+        page.locator("select[name=province]").select_option("24")
+    try:
+        page.locator("select[name=commune] option[value='7582']").wait_for(state="attached", timeout=5000)
+    except PlaywrightTimeout:
+        with page.expect_navigation():
+            page.locator("[name=refresh]:visible").first.click()
+    page.locator("select[name=commune]").select_option("7582")
+    page.locator("input[name=address]").fill("Thôn Kép 2")
+    page.locator("input[type=radio][name^=pay_][value=vietqr]").first.check()
+    screens.shoot(
+        "season", "checkout", "Checkout of the pre-order: VietQR, the 30 % deposit now, the rest later."
+    )
+    with page.expect_navigation():
+        page.get_by_role("button", name="Đặt hàng", exact=True).click()
+    screens.shoot("season", "deposit-qr", "After ordering: the QR asks for the deposit only.")
+
+    page.context.clear_cookies()
+    sign_in(screens, demo_data.COOPERATIVE_MANAGER_USER)
+    stall = db.execute(
+        "SELECT id FROM sellers_stall WHERE slug = %s", [demo_data.LYCHEE_WINDOW["stall"]]
+    ).fetchone()[0]
+    screens.go(f"/ban-hang/gian-hang/{stall}/mua-vu/")
+    screens.shoot("season", "windows", "The cooperative's sale windows: state, how full, dates.")
+    with page.expect_navigation():
+        page.locator("main h2 a", has_text="Vải thiều").first.click()
+    screens.shoot(
+        "season", "window", "Its lychee window: the pre-orders, the buttons, the form to change it."
+    )
+    page.goto(page.url.split("?")[0].rstrip("/") + "/danh-sach-soan-hang/")
+    screens.shoot(
+        "season", "picklist", "The pick list by village or pickup point, what to collect on delivery."
+    )
+    page.emulate_media(media="print")
+    screens.shoot("season", "picklist-print", "The pick list as printed (no header, menus or links).")
+    page.emulate_media(media="screen")
+
+    guide = f"{site}/{demo_data.SIGNUP_GUIDE['slug']}/"
+    page.goto(guide)
+    screens.shoot("season", "guide", "The helpers' guide “Cách mở gian hàng trên điện thoại”.")
+    page.goto(guide + "in/")
+    page.emulate_media(media="print")
+    screens.shoot("season", "guide-print", "The guide's print view, as printed for a village meeting.")
+
+
 def write_index(shots: list[tuple[str, str]]) -> None:
     lines = [
         "# Screens: every journey on a 360 px phone",
@@ -442,6 +508,7 @@ def main() -> None:
                 "commune": lambda screens: commune(screens, stall_name),
                 "cooperative": lambda screens: cooperative(screens, db),
                 "figures": lambda screens: figures(screens),
+                "season": lambda screens: season(screens, db),
             }
             for journey, walk in journeys.items():
                 context = browser.new_context(locale="vi-VN", **PHONE)

@@ -173,6 +173,7 @@ FILLERS: dict[str | tuple[str, str], Callable] = {
     "review_pk": lambda w: [w.review.pk],
     "window_pk": lambda w: [w.window.pk],
     "refund_pk": lambda w: [w.window_refund.pk],
+    ("sellers:window-card-retry", "window_pk"): lambda w: [w.cancelled_window.pk],
     ("sellers:complaint", "pk"): lambda w: [w.complaint.pk],
     ("sellers:commune-complaint", "pk"): lambda w: [w.complaint.pk],
     "kind": lambda w: ["pdf", "csv"],  # traceability.desk_views.run_download
@@ -290,6 +291,7 @@ class World:
     markers: dict  # what only stall A's people may read -> where it comes from
     window: object  # stall A's sale window (marketplace/harvest)
     window_refund: object  # what that window would owe one of stall A's buyers
+    cancelled_window: object  # a cancelled one (its card refunds can be tried again)
 
 
 def _storefront(communes) -> None:
@@ -426,6 +428,7 @@ def _build_world() -> World:
         markers=markers,
         window=window,
         window_refund=WindowRefund.objects.create(window=window, payment=reviewed, amount=1000),
+        cancelled_window=make_window(stall=stall, product=product, state="cancelled", cancel_reason="Mưa"),
     )
 
 

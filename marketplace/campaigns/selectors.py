@@ -1,6 +1,7 @@
 """Reads for the campaign pages: only what the page's own site sells, one query per kind of thing."""
 
 from django.db.models import Q
+from django.utils import timezone
 from oscar.core.loading import get_model
 
 from catalogue.selectors import product_cards
@@ -49,9 +50,17 @@ def _stalls(communes):
 
 def open_windows(*, communes, day=None):
     """Sale windows a buyer can pre-order from today, of verified stalls of ``communes`` (products
-    taken off sale aside)."""
+    taken off sale aside), and those that filled up before their closing day: their card says the
+    whole harvest is ordered, rather than the block saying nothing is open yet."""
+    day = day or timezone.localdate()
+    full = Q(
+        state=SaleWindow.State.CLOSED,
+        closed_because=SaleWindow.ClosedBecause.FULL,
+        opens_on__lte=day,
+        closes_on__gte=day,
+    )
     windows = (
-        SaleWindow.objects.open_on(day)
+        SaleWindow.objects.filter(Q(pk__in=SaleWindow.objects.open_on(day).values("pk")) | full)
         .filter(Stall.verified_q(via="stall"), product__is_public=True)
         .select_related("product", "stall__partner", "stall__commune")
         .order_by("closes_on", "pk")

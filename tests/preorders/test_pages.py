@@ -201,3 +201,22 @@ def test_the_product_page_shows_todays_window_and_the_next_in_one_query(
     assert html.count('action="/dat-truoc/') == 1  # the next window cannot be ordered yet
     assert f"Đợt đặt trước tới mở ngày {later:%d/%m/%Y}." in html
     assert "Đặt cọc" in html and "30&nbsp;%" in html
+
+
+def test_an_out_of_stock_product_open_for_pre_orders_leads_with_its_window_not_sold_out(
+    client, deposit_window
+):
+    """Lychee in November: no stock, a window open. The buyer reads how to pre-order, not "Hết hàng"
+    with a waiting list; once the window closes, the page says sold out again."""
+    window = deposit_window
+    url = window.product.get_absolute_url()
+    client.cookies["sessionid"] = "someone"  # rendered for this visitor, not from the page cache
+
+    html = client.get(url).content.decode()
+    assert 'action="/dat-truoc/' in html
+    assert "Hết hàng" not in html and 'class="buy-box"' not in html
+
+    window.state = SaleWindow.State.CLOSED
+    window.save(update_fields=["state"])
+    html = client.get(url).content.decode()
+    assert "Hết hàng" in html and 'action="/dat-truoc/' not in html
