@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from wagtail.models import PageViewRestriction
 
 from tests.campaigns.conftest import campaign, text
 from tests.factories import StallFactory, make_product, make_window
@@ -130,3 +131,10 @@ def test_the_commune_home_page_links_to_its_live_campaigns(client, lucngan):
 
     assert f'href="{live.url}"' in html and "Mùa này" in html
     assert "Mùa cam 2025" not in html
+
+    # a campaign behind a password (a draft shown to a few) is not linked for everyone
+    client.cookies["sessionid"] = "someone"  # rendered for this visitor, not from the page cache
+    secret = campaign(lucngan["home"], [], title="Mùa na 2027", slug="mua-na-2027")
+    assert "Mùa na 2027" in client.get("/").content.decode()
+    PageViewRestriction.objects.create(page=secret, restriction_type="password", password="bi-mat")
+    assert "Mùa na 2027" not in client.get("/").content.decode()

@@ -41,7 +41,8 @@ def test_a_new_buyer_orders_from_two_stalls_in_few_taps(browser, live_server):
     person = Person(page)
     page.goto(f"http://lucngan.localhost:{live_server.url.rsplit(':', 1)[1]}/")
 
-    person.tap(page.get_by_role("link", name="Vải thiều Lục Ngạn").first)
+    # exact: the home page also links to the campaign "Mùa vải thiều Lục Ngạn 2027"
+    person.tap(page.get_by_role("link", name="Vải thiều Lục Ngạn", exact=True).first)
     person.tap(page.get_by_role("button", name="Thêm vào giỏ"))
     person.tap(page.locator("a.brand"))  # back to the commune's home
     person.tap(page.get_by_role("link", name="Cam Vinh trồng Lục Ngạn").first)

@@ -108,7 +108,7 @@ def test_a_lychee_pre_order_from_the_campaign_page_to_the_pick_list_and_tracking
 
     page.get_by_role("link", name="Đặt trước ngay").click()  # the jump from the top to the first card
     assert 0 <= card.bounding_box()["y"] < 740
-    card.get_by_label("Số lượng (kg)").fill("12")
+    card.get_by_label("Đặt trước bao nhiêu (kg)").fill("12")
     button.click()
 
     # the checkout: the pre-order's dates, the deposit chosen by default, VietQR
