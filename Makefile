@@ -154,6 +154,7 @@ bench: install compilemessages
 	$(OPENSEARCH) start >/dev/null && $(BIN)/python bench/search.py
 	$(BIN)/python bench/catalogue_scale.py
 	$(BIN)/python bench/checkout.py
+	$(BIN)/python bench/seasons.py
 	$(BIN)/python bench/reports.py
 	$(BIN)/python bench/faults.py
 
