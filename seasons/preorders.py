@@ -68,6 +68,15 @@ def quantity_problem(window: SaleWindow, quantity: int, *, already: int = 0, day
     return None
 
 
+def wanted(lines: list) -> dict[int, int]:
+    """The quantity the basket's pre-order lines take from each sale window (by window pk)."""
+    taken: dict[int, int] = defaultdict(int)
+    for line in lines:
+        if (pk := window_pk(line)) is not None:
+            taken[pk] += line.quantity
+    return taken
+
+
 def ordered_by(window: SaleWindow, phone: str) -> int:
     """What this phone has pre-ordered from the window so far (cancelled pre-orders aside)."""
     taken = PreOrder.objects.filter(window=window, phone=phone, cancelled_at__isnull=True)
@@ -78,11 +87,7 @@ def window_problems(lines: list, windows: dict[int, SaleWindow], *, phone: str) 
     """What stops the pre-order lines of a basket (``windows`` locked by the caller), and whether a
     price changed (the basket is then brought to the new prices, as for stock)."""
     problems, prices_changed = [], False
-    wanted: dict[int, int] = defaultdict(int)
-    for line in lines:
-        if (pk := window_pk(line)) is not None:
-            wanted[pk] += line.quantity
-    for pk, quantity in wanted.items():
+    for pk, quantity in wanted(lines).items():
         window = windows.get(pk)
         line = next(line for line in lines if window_pk(line) == pk)
         title = line.product.get_title()

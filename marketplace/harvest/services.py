@@ -136,11 +136,6 @@ def close_due(day=None) -> int:
 # What each order of a window has paid and still owes ------------------------------------------------
 
 
-def money_received(payment: OrderPayment | None) -> int:
-    """Đồng the stall has had for the order: the deposit when only it came, else all once paid."""
-    return payment.received if payment is not None else 0
-
-
 def active_preorders(window: SaleWindow):
     return (
         PreOrder.objects.filter(window=window, cancelled_at__isnull=True)
@@ -159,7 +154,6 @@ def order_rows(window: SaleWindow) -> list[dict]:
         if row is None:
             payment = getattr(order, "payment", None)
             address = order.shipping_address
-            value = 0
             row = rows[order.pk] = {
                 "order": order,
                 "payment": payment,
@@ -170,8 +164,8 @@ def order_rows(window: SaleWindow) -> list[dict]:
                 "commune": address.line4 if address else "",
                 "province": address.state if address else "",
                 "quantity": 0,
-                "value": value,
-                "paid": money_received(payment),
+                "value": 0,
+                "paid": payment.received if payment is not None else 0,  # a deposit alone, or all
             }
         row["quantity"] += preorder.quantity
         row["value"] += to_dong(preorder.line.line_price_incl_tax)

@@ -239,19 +239,10 @@ def place_orders(
             _place_stall_order(
                 basket, group, checkout, buyer, methods[group.stall.pk], user, request, windows, deposit
             )
-        for pk, quantity in _wanted(lines).items():
+        for pk, quantity in preorders.wanted(lines).items():
             preorders.reserve(windows[pk], quantity)
         basket.submit()
     return checkout
-
-
-def _wanted(lines: list) -> dict[int, int]:
-    """Quantity per sale window of the basket's pre-order lines."""
-    wanted: dict[int, int] = defaultdict(int)
-    for line in lines:
-        if (pk := preorders.window_pk(line)) is not None:
-            wanted[pk] += line.quantity
-    return wanted
 
 
 def _check(lines: list, records: dict, windows: dict, *, phone: str) -> None:

@@ -9,16 +9,18 @@ RollupState.rolled_until from here and the later ones from the raw tables.
 from django.db import models
 
 
+def _loose_key(to: str) -> models.ForeignKey:
+    """The commune or stall a rollup row counts for: no constraint and no index of its own (the rows are
+    read through the tables' own indexes, and a rollup never blocks deleting what it counted)."""
+    return models.ForeignKey(to, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False)
+
+
 class StampDay(models.Model):
     """One stall's stamp facts on one local day (the stall that owns the lots)."""
 
     day = models.DateField()
-    commune = models.ForeignKey(
-        "marketplace.Commune", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False
-    )
-    stall = models.ForeignKey(
-        "sellers.Stall", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False
-    )
+    commune = _loose_key("marketplace.Commune")
+    stall = _loose_key("sellers.Stall")
     activated = models.PositiveIntegerField(default=0)
     first_scanned = models.PositiveIntegerField(default=0)
     scans = models.PositiveIntegerField(default=0)
@@ -45,9 +47,7 @@ class StampCommuneDay(models.Model):
     province is then 100 communes × 365 days of rows, not one per stall)."""
 
     day = models.DateField()
-    commune = models.ForeignKey(
-        "marketplace.Commune", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False
-    )
+    commune = _loose_key("marketplace.Commune")
     activated = models.PositiveIntegerField(default=0)
     first_scanned = models.PositiveIntegerField(default=0)
     scans = models.PositiveIntegerField(default=0)
@@ -71,9 +71,7 @@ class ScanRegionDay(models.Model):
     """The scans of one commune's stamps from one region on one local day ("" when it is unknown)."""
 
     day = models.DateField()
-    commune = models.ForeignKey(
-        "marketplace.Commune", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False
-    )
+    commune = _loose_key("marketplace.Commune")
     region = models.CharField(max_length=64, blank=True)
     scans = models.PositiveIntegerField(default=0)
 
@@ -106,12 +104,8 @@ class OrderDay(models.Model):
     counts each day again every night for RECOMPUTE_DAYS days."""
 
     day = models.DateField()
-    commune = models.ForeignKey(
-        "marketplace.Commune", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False
-    )
-    stall = models.ForeignKey(
-        "sellers.Stall", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False
-    )
+    commune = _loose_key("marketplace.Commune")
+    stall = _loose_key("sellers.Stall")
     method = models.CharField(max_length=10)
     orders = models.PositiveIntegerField(default=0)
     units = models.PositiveIntegerField(default=0)
@@ -153,12 +147,8 @@ class DeliveryDay(models.Model):
     to the delivery: the median of a period is read from the running total of orders per hour."""
 
     day = models.DateField()
-    commune = models.ForeignKey(
-        "marketplace.Commune", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False
-    )
-    stall = models.ForeignKey(
-        "sellers.Stall", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False
-    )
+    commune = _loose_key("marketplace.Commune")
+    stall = _loose_key("sellers.Stall")
     hours = models.IntegerField()
     orders = models.PositiveIntegerField(default=0)
 
